@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, ManifestError, readManifestFile } from '../config/index.js';
+import { printSdl } from '../graphql/print.js';
+import { gatehouseSchema } from '../graphql/schema.js';
+import { serve } from './serve.js';
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number');
+  return n;
+};
+
+async function version(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  const program = new Command('gatehouse')
+    .description('GraphQL auth gateway: identity, sessions, tokens and @auth/@permission on MongoDB')
+    .version(await version())
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('run the gateway (embedded local database unless MONGODB_URI is set)')
+    .option('--port <n>', 'port to listen on (env PORT, default 4000)', port)
+    .option('--host <h>', 'address to listen on (env HOST, default 127.0.0.1)')
+    .option('--manifest <file>', 'manifest file (env GATEHOUSE_MANIFEST, default ./manifest.json)')
+    .action((opts) => serve(opts));
+
+  program
+    .command('validate')
+    .description('check a manifest; prints one line per error, `<path>: <message>`, and exits 1 if any')
+    .argument('<manifest>', 'manifest file')
+    .action(async (file: string) => {
+      try {
+        await readManifestFile(file);
+        process.stdout.write(`${file}: valid\n`);
+      } catch (err) {
+        if (!(err instanceof ManifestError)) throw err;
+        process.stderr.write(`${err.errors.join('\n')}\n`);
+        process.exitCode = 1;
+      }
+    });
+
+  program
+    .command('schema')
+    .description('print the GraphQL SDL (identical to schema.graphql)')
+    .action(() => {
+      process.stdout.write(printSdl(gatehouseSchema()));
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`gatehouse: ${err.message}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`gatehouse: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}

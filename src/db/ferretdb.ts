@@ -1,0 +1,142 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { access, cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { withFileLock } from './file-lock.js';
+import { waitForPort } from './net.js';
+
+const run = promisify(execFile);
+
+export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+export const FERRETDB_VERSION = 'v1.24.2';
+
+/**
+ * Installs FerretDB from the Go module proxy into `binDir` when it is not there yet.
+ *
+ * Why not a plain `go install …@v1.24.2`: the module's `build/version/version.txt` is empty
+ * (it is generated in FerretDB's own release pipeline), and a binary built from it panics at
+ * start-up. So we download the same module, write the version file it expects, and build it.
+ */
+export async function ensureFerretDB(binDir: string, log: (msg: string) => void = () => {}): Promise<string> {
+  const bin = join(binDir, 'ferretdb');
+  if (await exists(bin)) return bin;
+  await mkdir(binDir, { recursive: true });
+  return withFileLock(join(binDir, '.install.lock'), async () => {
+    if (await exists(bin)) return bin; // another process installed it while we waited
+    await run('go', ['version']).catch(() => {
+      throw new Error(
+        'No database available: MONGODB_URI is not set, no `mongod` is on PATH, and Go (needed to build FerretDB) is not installed.',
+      );
+    });
+    log(`installing FerretDB ${FERRETDB_VERSION} (go module download + build, about a minute on first run)…`);
+    const { stdout } = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
+      maxBuffer: 1 << 20,
+      env: { ...process.env, GOFLAGS: '-mod=mod' },
+    });
+    const moduleDir = (JSON.parse(stdout) as { Dir: string }).Dir;
+    const src = join(tmpdir(), `gatehouse-ferretdb-src-${process.pid}-${Date.now()}`);
+    try {
+      await cp(moduleDir, src, { recursive: true });
+      await run('chmod', ['-R', 'u+w', src]);
+      await writeFile(join(src, 'build/version/version.txt'), `${FERRETDB_VERSION}\n`);
+      const tmpBin = `${bin}.tmp-${process.pid}`;
+      await run('go', ['build', '-buildvcs=false', '-o', tmpBin, './cmd/ferretdb'], {
+        cwd: src,
+        maxBuffer: 16 << 20,
+        env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' },
+      });
+      await rename(tmpBin, bin);
+    } finally {
+      await rm(src, { recursive: true, force: true });
+    }
+    log(`FerretDB installed at ${bin}`);
+    return bin;
+  });
+}
+
+export interface FerretDBOptions {
+  bin: string;
+  port: number;
+  /** Holds the SQLite files (`data/`) and FerretDB's own state (`state/`). */
+  dir: string;
+  logFile?: string;
+}
+
+/** A FerretDB child process that can be stopped, started again on the same data and port, or paused. */
+export class FerretDBProcess {
+  #child: ChildProcess | undefined;
+  constructor(readonly options: FerretDBOptions) {}
+
+  get uri(): string {
+    return `mongodb://127.0.0.1:${this.options.port}/`;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  async start(): Promise<void> {
+    const { bin, port, dir } = this.options;
+    await mkdir(join(dir, 'data'), { recursive: true });
+    await mkdir(join(dir, 'state'), { recursive: true });
+    const child = spawn(
+      bin,
+      [
+        '--handler=sqlite',
+        `--sqlite-url=file:${join(dir, 'data')}/`,
+        `--state-dir=${join(dir, 'state')}`,
+        `--listen-addr=127.0.0.1:${port}`,
+        '--telemetry=disable',
+        '--debug-addr=-',
+        '--log-level=error',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const logStream = createWriteStream(this.options.logFile ?? join(dir, 'ferretdb.log'), { flags: 'a' });
+    child.stdout?.pipe(logStream);
+    child.stderr?.pipe(logStream);
+    this.#child = child;
+    let exited: string | undefined;
+    child.once('exit', (code, signal) => {
+      exited = `exited with ${code ?? signal}`;
+    });
+    try {
+      await waitForPort(port, 30_000, () => exited);
+    } catch (err) {
+      await this.stop();
+      throw new Error(
+        `FerretDB did not start on 127.0.0.1:${port}: ${(err as Error).message} (see ${dir}/ferretdb.log)`,
+      );
+    }
+  }
+
+  /** Stops the process (SIGTERM, then SIGKILL after 5 s); idempotent. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.#child;
+    this.#child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGCONT'); // a paused process cannot act on SIGTERM
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await done;
+    clearTimeout(timer);
+  }
+
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

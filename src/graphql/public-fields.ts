@@ -1,0 +1,11 @@
+/**
+ * Root fields that are deliberately reachable without `@auth` or `@permission`.
+ * A schema-walk test fails when a root field has neither a directive nor a place here.
+ */
+export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set([
+  'Query.serverTime',
+  'Mutation.register',
+  'Mutation.login',
+  'Mutation.loginAnonymous',
+  'Mutation.refresh',
+]);

@@ -1,0 +1,23 @@
+import type { Plugin } from 'graphql-yoga';
+import type { Services } from '../services.js';
+
+/** Extra HTTP routes served beside /graphql. */
+export function useRoutes(services: Services): Plugin {
+  return {
+    async onRequest({ url, request, endResponse, fetchAPI }) {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return;
+      switch (url.pathname) {
+        case '/healthz':
+          endResponse(fetchAPI.Response.json({ status: 'ok' }));
+          return;
+        case '/readyz': {
+          const ok = await services.database.ping(2000);
+          endResponse(
+            fetchAPI.Response.json({ status: ok ? 'ready' : 'database unavailable' }, { status: ok ? 200 : 503 }),
+          );
+          return;
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../src/clock.js';
+import { readEnv, type ResolvedManifest } from '../../src/config/index.js';
+import { connectDatabase, type Database } from '../../src/db/index.js';
+import { createGatehouse, type Gatehouse } from '../../src/gatehouse.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { manifestFrom, testManifest } from './manifest.js';
+
+export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+let counter = 0;
+/** A database name no other suite uses. */
+export const freshDbName = () => `gh_t${process.pid}_${++counter}_${randomBytes(3).toString('hex')}`;
+
+export function mongoUri(): string {
+  const uri = process.env.MONGODB_URI;
+  if (!uri) throw new Error('MONGODB_URI is not set: run the tests through `npm test` (dist/test/run.js)');
+  return uri;
+}
+
+export interface TestInstance {
+  gatehouse: Gatehouse;
+  database: Database;
+  dbName: string;
+  url: string;
+  origin: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  manifest?: unknown;
+  /** Share a database with another instance (multi-instance tests). */
+  dbName?: string;
+  clock?: Clock;
+  env?: Record<string, string>;
+}
+
+/** A real Gatehouse on a free port of 127.0.0.1, over the run's database. */
+export async function startGatehouse(opts: StartOptions = {}): Promise<TestInstance> {
+  const env = readEnv({ NODE_ENV: 'test', MONGODB_URI: mongoUri(), ...opts.env });
+  const manifest: ResolvedManifest = manifestFrom(opts.manifest ?? testManifest());
+  const dbName = opts.dbName ?? freshDbName();
+  const database = await connectDatabase(env.mongodbUri!, dbName);
+  const gatehouse = await createGatehouse({
+    env,
+    manifest,
+    secret: TEST_SECRET,
+    database,
+    logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  const listening = await gatehouse.listen(0, '127.0.0.1');
+  return {
+    gatehouse,
+    database,
+    dbName,
+    url: listening.url,
+    origin: new URL(listening.url).origin,
+    async close() {
+      await gatehouse.close();
+      await database.close();
+    },
+  };
+}
