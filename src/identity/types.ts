@@ -1,0 +1,48 @@
+import type { AppConfig } from '../config/index.js';
+
+export type UserKind = 'PASSWORD' | 'ANONYMOUS' | 'DEMO';
+
+/** A user as the rest of Gatehouse sees it: never the password hash. Roles live in the authz provider. */
+export interface UserRecord {
+  id: string;
+  app: string;
+  email: string | null;
+  kind: UserKind;
+  deviceId: string | null;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+/** A refused input, reported to clients as BAD_USER_INPUT with `extensions.field` (and `reasons`). */
+export class InputError extends Error {
+  override name = 'InputError';
+  constructor(
+    readonly field: string,
+    message: string,
+    readonly reasons: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface IdentityService {
+  /** Ensures indexes; seeds nothing (see seedDemoUsers). */
+  start(): Promise<void>;
+  /** Creates a password user; InputError for a bad email/password or an email already registered in the app. */
+  register(app: AppConfig, input: { email: string; password: string }): Promise<UserRecord>;
+  /**
+   * Checks a password login in constant-ish time (a dummy verification for unknown emails),
+   * rehashing when parameters changed. Null for any failure. InputError for malformed input (before hashing).
+   */
+  authenticate(app: AppConfig, input: { email: string; password: string }): Promise<UserRecord | null>;
+  /** The anonymous user of (app, deviceId), created on first use. */
+  anonymous(app: AppConfig, deviceId: string): Promise<UserRecord>;
+  /** False when `current` is wrong; InputError when `next` breaks the password policy. */
+  changePassword(app: AppConfig, userId: string, current: string, next: string): Promise<boolean>;
+  findById(app: string, id: string): Promise<UserRecord | null>;
+  findByEmail(app: string, email: string): Promise<UserRecord | null>;
+  /** Creates the manifest's demo users if missing (idempotent); returns them. */
+  seedDemoUsers(app: AppConfig): Promise<UserRecord[]>;
+  /** Creates a password user without the registration switch (CLI `user create`). */
+  createUser(app: AppConfig, input: { email: string; password: string; kind?: UserKind }): Promise<UserRecord>;
+}

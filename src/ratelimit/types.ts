@@ -1,0 +1,28 @@
+import type { AppConfig } from '../config/index.js';
+
+export interface LimitDecision {
+  allowed: boolean;
+  /** Seconds until an attempt may succeed again (0 when allowed). */
+  retryAfter: number;
+}
+
+export type IpLimitKind = 'login' | 'register' | 'anonymous';
+
+/**
+ * Brute-force protection whose counters live in MongoDB (atomic `$inc` with upsert), so every
+ * instance shares them. Each call counts one attempt: aliases and batches cannot multiply them.
+ */
+export interface RateLimiter {
+  start(): Promise<void>;
+  stop(): void;
+  /** Per-IP limit for login / register / loginAnonymous. */
+  hitIp(app: AppConfig, kind: IpLimitKind, ip: string): Promise<LimitDecision>;
+  /**
+   * Reserves one login attempt for the (normalized) account before any password work. Denied while
+   * the account is locked or when the window's attempts are used up; so N parallel guesses cost at
+   * most max_attempts (+1) password verifications in total.
+   */
+  beginLogin(app: AppConfig, accountKey: string): Promise<LimitDecision>;
+  /** Records the outcome: a failure may lock the account (exponential backoff); a success clears it. */
+  endLogin(app: AppConfig, accountKey: string, success: boolean): Promise<void>;
+}
