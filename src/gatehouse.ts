@@ -1,45 +1,120 @@
+import { createAuditLog } from './audit/index.js';
+import { createAuthorization } from './authz/index.js';
+import type { AuthorizationProvider } from './authz/types.js';
 import { type Clock, systemClock } from './clock.js';
 import type { EnvSettings, ResolvedManifest } from './config/index.js';
 import type { Database } from './db/index.js';
+import { seedApp } from './flows/index.js';
 import { type Listening, listenHttp } from './http/listen.js';
 import { createGatehouseYoga, type GatehouseYoga, type YogaOptions } from './http/yoga.js';
+import { createIdentityService } from './identity/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
-import type { Services } from './services.js';
+import { createMetrics } from './observability/index.js';
+import type { Metrics } from './observability/types.js';
+import { createRateLimiter } from './ratelimit/index.js';
+import type { CoreDeps, Services } from './services.js';
+import { createRevocationFeed, createSessionService } from './sessions/index.js';
+import { createTokenService } from './tokens/index.js';
 
-export interface GatehouseOptions extends YogaOptions {
+export interface ServicesOptions {
   env: EnvSettings;
   manifest: ResolvedManifest;
   secret: string;
   database: Database;
   logger?: Logger;
   clock?: Clock;
+  metrics?: Metrics;
 }
 
-/** One Gatehouse instance: its services, its Yoga handler, and the background work it owns. */
-export interface Gatehouse {
+export interface RunningServices {
   services: Services;
-  yoga: GatehouseYoga;
-  listen(port?: number, host?: string): Promise<Listening>;
-  /** Stops HTTP (draining in-flight requests) and background work; leaves the database client open. */
-  close(): Promise<void>;
+  /** Stops background work (pollers, queues) in reverse order; leaves the database client open. */
+  stop(): Promise<void>;
 }
 
-export async function createGatehouse(opts: GatehouseOptions): Promise<Gatehouse> {
+interface Component {
+  start(): Promise<void>;
+  stop?(): void | Promise<void>;
+}
+
+/** Builds every domain service, starts them in dependency order and seeds each app (idempotent). */
+export async function startServices(opts: ServicesOptions): Promise<RunningServices> {
   const logger = opts.logger ?? createLogger({ level: opts.env.logLevel });
+  const deps: CoreDeps = {
+    database: opts.database,
+    clock: opts.clock ?? systemClock,
+    logger,
+    manifest: opts.manifest,
+    secret: opts.secret,
+    metrics: opts.metrics ?? createMetrics(),
+  };
   const bySlug = new Map(opts.manifest.apps.map((a) => [a.slug, a]));
+  const authz = new Map<string, AuthorizationProvider>(opts.manifest.apps.map((a) => [a.slug, createAuthorization(deps, a)]));
+  const revocations = createRevocationFeed(deps);
   const services: Services = {
     env: opts.env,
     manifest: opts.manifest,
     secret: opts.secret,
     database: opts.database,
     logger,
-    clock: opts.clock ?? systemClock,
+    clock: deps.clock,
+    metrics: deps.metrics,
     app: (slug) => bySlug.get(slug),
+    tokens: createTokenService(deps),
+    identity: createIdentityService(deps),
+    revocations,
+    sessions: createSessionService(deps, revocations),
+    authz: (slug) => {
+      const provider = authz.get(slug);
+      if (!provider) throw new Error(`no authorization provider for app "${slug}"`);
+      return provider;
+    },
+    rateLimiter: createRateLimiter(deps),
+    audit: createAuditLog(deps),
   };
-  const yoga = createGatehouseYoga(services, opts);
+  const components: Component[] = [
+    services.tokens,
+    services.identity,
+    revocations,
+    services.sessions,
+    ...authz.values(),
+    services.rateLimiter,
+    services.audit,
+  ];
+  const started: Component[] = [];
+  const stop = async () => {
+    for (const c of started.splice(0).reverse()) await c.stop?.();
+  };
+  try {
+    for (const c of components) {
+      await c.start();
+      started.push(c);
+    }
+    for (const app of opts.manifest.apps) await seedApp(services, app);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { services, stop };
+}
+
+export interface GatehouseOptions extends ServicesOptions, YogaOptions {}
+
+/** One Gatehouse instance: its services, its Yoga handler, and the background work it owns. */
+export interface Gatehouse {
+  services: Services;
+  yoga: GatehouseYoga;
+  listen(port?: number, host?: string): Promise<Listening>;
+  /** Drains HTTP (in-flight requests finish), then stops background work; leaves the database client open. */
+  close(): Promise<void>;
+}
+
+export async function createGatehouse(opts: GatehouseOptions): Promise<Gatehouse> {
+  const running = await startServices(opts);
+  const yoga = createGatehouseYoga(running.services, opts);
   const listening: Listening[] = [];
   return {
-    services,
+    services: running.services,
     yoga,
     async listen(port = opts.env.port, host = opts.env.host) {
       const l = await listenHttp(yoga, port, host);
@@ -48,6 +123,7 @@ export async function createGatehouse(opts: GatehouseOptions): Promise<Gatehouse
     },
     async close() {
       await Promise.all(listening.splice(0).map((l) => l.close()));
+      await running.stop();
     },
   };
 }

@@ -1,13 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, ManifestError, readManifestFile } from '../config/index.js';
+import { configurationReference } from '../config/reference.js';
 import { printSdl } from '../graphql/print.js';
 import { gatehouseSchema } from '../graphql/schema.js';
+import { addAdminCommands } from './admin.js';
 import { serve } from './serve.js';
 
 const port = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number');
+  return n;
+};
+
+const workers = (v: string): number | 'auto' => {
+  if (v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError("must be a number from 1 to 64, or 'auto'");
   return n;
 };
 
@@ -30,6 +39,7 @@ export async function main(argv = process.argv): Promise<void> {
     .option('--port <n>', 'port to listen on (env PORT, default 4000)', port)
     .option('--host <h>', 'address to listen on (env HOST, default 127.0.0.1)')
     .option('--manifest <file>', 'manifest file (env GATEHOUSE_MANIFEST, default ./manifest.json)')
+    .option('--workers <n>', "processes serving the port (node:cluster); 'auto' = one per core", workers, 1)
     .action((opts) => serve(opts));
 
   program
@@ -53,6 +63,15 @@ export async function main(argv = process.argv): Promise<void> {
     .action(() => {
       process.stdout.write(printSdl(gatehouseSchema()));
     });
+
+  program
+    .command('config-reference')
+    .description('print the configuration reference (docs/configuration.md) generated from the manifest schema')
+    .action(() => {
+      process.stdout.write(configurationReference());
+    });
+
+  addAdminCommands(program);
 
   try {
     await program.parseAsync(argv);

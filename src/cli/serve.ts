@@ -1,44 +1,149 @@
-import { join, resolve } from 'node:path';
-import { loadManifest, loadSecret, readEnv } from '../config/index.js';
-import { connectDatabase, launchDatabase } from '../db/index.js';
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type EnvSettings, loadManifest, loadSecret, readEnv } from '../config/index.js';
+import { connectDatabase, launchDatabase, type LocalDatabase } from '../db/index.js';
 import { createGatehouse } from '../gatehouse.js';
 import { argon2SelfTest } from '../identity/self-test.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { embeddedUriFile, stateDir as stateDirOf } from './services.js';
 
 export interface ServeFlags {
   port?: number;
   host?: string;
   manifest?: string;
+  /** Processes serving one port (node:cluster); 'auto' = one per core. */
+  workers?: number | 'auto';
 }
 
-/** `gatehouse serve`: the whole gateway, with an embedded database when MONGODB_URI is not set. */
-export async function serve(flags: ServeFlags): Promise<void> {
+type WorkerMessage = { type: 'listening'; url: string } | { type: 'failed'; message: string };
+
+function settings(flags: ServeFlags): EnvSettings {
   const env = readEnv();
   if (flags.port !== undefined) env.port = flags.port;
   if (flags.host) env.host = flags.host;
   if (flags.manifest) env.manifestPath = flags.manifest;
-  const logger = createLogger({ level: env.logLevel });
-  const stateDir = resolve('.gatehouse');
+  return env;
+}
 
-  const manifest = await loadManifest(env.manifestPath, env.defaults);
+/** `gatehouse serve`: the whole gateway, with an embedded database when MONGODB_URI is not set. */
+export async function serve(flags: ServeFlags): Promise<void> {
+  if (cluster.isWorker) {
+    await runWorker(settings(flags));
+    return;
+  }
+  const env = settings(flags);
+  const logger = createLogger({ level: env.logLevel });
+  const stateDir = stateDirOf();
+  // Fail fast on configuration before starting anything.
+  await loadManifest(env.manifestPath, env.defaults);
   const secret = await loadSecret({ secret: env.secret, production: env.production, stateDir });
   await argon2SelfTest();
   const local = await launchDatabase({ dataDir: join(stateDir, 'db'), log: (msg) => logger.info(msg) });
-  const database = await connectDatabase(local.uri, env.mongodbDb);
-  const gatehouse = await createGatehouse({ env, manifest, secret, database, logger });
-  const listening = await gatehouse.listen(env.port, env.host);
-  process.stdout.write(`listening on ${listening.url}\n`);
+  if (local.kind !== 'external') await writeFile(embeddedUriFile(), `${local.uri}\n`);
+  const workers = flags.workers === 'auto' ? availableParallelism() : (flags.workers ?? 1);
+  const childEnv = { MONGODB_URI: local.uri, GATEHOUSE_SECRET: secret };
+  if (workers <= 1) {
+    Object.assign(process.env, childEnv);
+    const stopWorker = await runWorker(settings(flags)).catch(async (err) => {
+      await shutdownDatabase(local); // never leave the database child behind
+      throw err;
+    });
+    onSignals(logger, async () => {
+      await stopWorker?.();
+      await shutdownDatabase(local);
+    });
+    return;
+  }
+  await runPrimary(workers, { ...process.env, ...childEnv }, logger, local);
+}
 
+async function shutdownDatabase(local: LocalDatabase): Promise<void> {
+  if (local.kind !== 'external') await rm(embeddedUriFile(), { force: true });
+  await local.stop();
+}
+
+function onSignals(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const handler = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    await gatehouse.close();
-    await database.close().catch(() => {});
-    await local.stop();
-    process.exit(0);
+    void stop().finally(() => process.exit(0));
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+/** One serving process. In a cluster it reports to the primary; alone it prints the listening line. */
+async function runWorker(env: EnvSettings): Promise<(() => Promise<void>) | undefined> {
+  const logger = createLogger({ level: env.logLevel });
+  try {
+    const manifest = await loadManifest(env.manifestPath, env.defaults);
+    if (!env.mongodbUri || !env.secret) throw new Error('worker started without MONGODB_URI / GATEHOUSE_SECRET');
+    const database = await connectDatabase(env.mongodbUri, env.mongodbDb);
+    const gatehouse = await createGatehouse({ env, manifest, secret: env.secret, database, logger });
+    const listening = await gatehouse.listen(env.port, env.host);
+    const stop = async () => {
+      await gatehouse.close();
+      await database.close().catch(() => {});
+    };
+    if (cluster.isWorker) {
+      process.send?.({ type: 'listening', url: listening.url } satisfies WorkerMessage);
+      onSignals(logger, stop);
+      return undefined;
+    }
+    process.stdout.write(`listening on ${listening.url}\n`);
+    return stop;
+  } catch (err) {
+    if (!cluster.isWorker) throw err;
+    process.send?.({ type: 'failed', message: (err as Error).message } satisfies WorkerMessage);
+    process.exit(1);
+  }
+}
+
+/** Forks `n` workers on one port, prints the listening line once all are up, restarts crashed ones. */
+async function runPrimary(n: number, env: NodeJS.ProcessEnv, logger: Logger, local: LocalDatabase): Promise<void> {
+  let stopping = false;
+  let announced = false;
+  let ready = 0;
+  const fork = (): Worker => {
+    const w = cluster.fork(env);
+    w.on('message', (m: WorkerMessage) => {
+      if (m.type === 'failed') {
+        process.stderr.write(`gatehouse: worker failed to start: ${m.message}\n`);
+        stopping = true;
+        void shutdownAll().finally(() => process.exit(1));
+      } else if (m.type === 'listening' && ++ready === n && !announced) {
+        announced = true;
+        process.stdout.write(`listening on ${m.url}\n`);
+        logger.info({ workers: n }, 'all workers listening');
+      }
+    });
+    return w;
+  };
+  const shutdownAll = async () => {
+    const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w));
+    await Promise.all(
+      alive.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.once('exit', () => resolve());
+            w.kill('SIGTERM');
+          }),
+      ),
+    );
+    await shutdownDatabase(local);
+  };
+  cluster.on('exit', (w, code, signal) => {
+    if (stopping) return;
+    logger.warn({ pid: w.process.pid, code, signal }, 'worker died; starting a new one');
+    fork();
+  });
+  for (let i = 0; i < n; i++) fork();
+  onSignals(logger, async () => {
+    stopping = true;
+    await shutdownAll();
+  });
 }

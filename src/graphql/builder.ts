@@ -1,7 +1,9 @@
 import SchemaBuilder from '@pothos/core';
 import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import { GraphQLScalarType, Kind } from 'graphql';
 import type { GatehouseContext } from './context.js';
+import GatehouseFederationAuthPlugin from './federation.js';
 
 export interface GatehouseSchemaTypes {
   Context: GatehouseContext;
@@ -14,7 +16,8 @@ export interface GatehouseSchemaTypes {
 }
 
 export const builder = new SchemaBuilder<GatehouseSchemaTypes>({
-  plugins: [DirectivesPlugin],
+  // Config hooks run last-plugin-first: @auth/@permission → Federation equivalents → directive metadata.
+  plugins: [DirectivesPlugin, FederationPlugin, GatehouseFederationAuthPlugin],
   directives: { useGraphQLToolsUnorderedDirectives: true },
   defaultFieldNullability: false,
 });
@@ -38,3 +41,4 @@ const dateTime = new GraphQLScalarType<Date, string>({
 builder.addScalarType('DateTime', dateTime, {});
 
 builder.queryType({});
+builder.mutationType({});

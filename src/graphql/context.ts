@@ -1,17 +1,7 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { AppConfig } from '../config/index.js';
 import type { Services } from '../services.js';
-
-/** Who is calling: established from a verified access token, never from input. */
-export interface Principal {
-  userId: string;
-  app: string;
-  sessionId: string;
-  tokenId: string;
-  /** Roles claimed at issue time: informative only, authorization reads live policy. */
-  roles: string[];
-  expiresAt: number;
-}
+import type { VerifiedToken } from '../tokens/types.js';
 
 export interface GatehouseContext extends YogaInitialContext {
   /** The tenant of this request (X-Gatehouse-App, else the manifest's first app). */
@@ -19,6 +9,8 @@ export interface GatehouseContext extends YogaInitialContext {
   services: Services;
   clientIp: string;
   userAgent: string | undefined;
-  /** Set by the auth plugin; null when no valid token came with the request. */
-  currentUser?: Principal | null;
+  /** Set by the auth plugin from a verified token, never from input; null when none came. */
+  currentUser?: VerifiedToken | null;
+  /** A cookie-authenticated request whose CSRF check failed: protected fields answer FORBIDDEN. */
+  csrfRefused?: boolean;
 }

@@ -1,12 +1,24 @@
 import { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { MongoError } from 'mongodb';
-import { PUBLIC_CODES, serviceUnavailable } from './errors.js';
+import { FlowError } from '../flows/errors.js';
+import { InputError } from '../identity/types.js';
+import { badInput, gatehouseError, PUBLIC_CODES, serviceUnavailable } from './errors.js';
 
 /** Driver errors that mean "the database is not answering": the caller gets SERVICE_UNAVAILABLE. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof MongoError)) return false;
   return /Network|ServerSelection|Timeout|NotConnected|PoolCleared|TopologyClosed/.test(err.name);
+}
+
+/** Domain refusals → the contract's GraphQL errors. */
+function fromDomain(err: unknown): GraphQLError | undefined {
+  if (err instanceof FlowError) return gatehouseError(err.code, err.message, err.extra);
+  if (err instanceof InputError) {
+    return badInput(err.field, err.message, err.reasons.length ? { reasons: err.reasons } : {});
+  }
+  if (isDatabaseUnavailable(err)) return serviceUnavailable();
+  return undefined;
 }
 
 function rootCause(err: unknown): unknown {
@@ -22,30 +34,14 @@ function rootCause(err: unknown): unknown {
  */
 export function createMaskError(onUnexpected: (err: unknown) => void) {
   return (error: unknown): Error => {
+    if (error instanceof GraphQLError && !error.originalError) return error; // parse/validation errors, ours
     const cause = rootCause(error);
-    if (error instanceof GraphQLError && !error.originalError) {
-      return error; // validation / parse errors and our own errors
-    }
-    if (cause instanceof GraphQLError && PUBLIC_CODES.has(String(cause.extensions?.code))) {
-      return error instanceof GraphQLError
-        ? createGraphQLError(cause.message, {
-            nodes: error.nodes,
-            path: error.path,
-            extensions: cause.extensions,
-          })
-        : cause;
-    }
-    if (isDatabaseUnavailable(cause)) {
-      const e = serviceUnavailable();
-      return error instanceof GraphQLError
-        ? createGraphQLError(e.message, { nodes: error.nodes, path: error.path, extensions: e.extensions })
-        : e;
-    }
-    onUnexpected(cause);
-    return createGraphQLError('Unexpected error.', {
-      nodes: error instanceof GraphQLError ? error.nodes : undefined,
-      path: error instanceof GraphQLError ? error.path : undefined,
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
-    });
+    const known =
+      cause instanceof GraphQLError && PUBLIC_CODES.has(String(cause.extensions?.code)) ? cause : fromDomain(cause);
+    if (!known) onUnexpected(cause);
+    const at = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
+    return known
+      ? createGraphQLError(known.message, { ...at, extensions: known.extensions })
+      : createGraphQLError('Unexpected error.', { ...at, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   };
 }

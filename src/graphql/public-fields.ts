@@ -4,6 +4,9 @@
  */
 export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set([
   'Query.serverTime',
+  // Federation: routers fetch the subgraph SDL to compose, before any user exists. It is the
+  // published schema.graphql, nothing more. (`_entities` is not here: it carries @auth.)
+  'Query._service',
   'Mutation.register',
   'Mutation.login',
   'Mutation.loginAnonymous',

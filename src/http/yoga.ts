@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { useGatehouseAuth } from '../graphql/auth-plugin.js';
 import type { GatehouseContext } from '../graphql/context.js';
 import { createMaskError } from '../graphql/mask.js';
 import { gatehouseSchema } from '../graphql/schema.js';
@@ -43,6 +44,6 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
         userAgent: request.headers.get('user-agent') ?? undefined,
       };
     },
-    plugins: [useRoutes(services), ...(options.plugins ?? [])],
+    plugins: [useRoutes(services), useGatehouseAuth() as Plugin, ...(options.plugins ?? [])],
   }) as unknown as GatehouseYoga;
 }

@@ -100,3 +100,16 @@ describe('environment', () => {
     assert.equal(secretWeakness('k3J9x-Qm2Lp8Zr4Tv6Wn1Yb5Hc7Df0Gs'), undefined);
   });
 });
+
+describe('configuration reference', () => {
+  it('documents every manifest key, and docs/configuration.md is the generated text', async () => {
+    const { manifestLeaves, MANIFEST_KEYS, configurationReference } = await import('../../src/config/reference.js');
+    const leaves = manifestLeaves().map(([p]) => p).sort();
+    assert.deepEqual(leaves, Object.keys(MANIFEST_KEYS).sort());
+    const { readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { projectRoot } = await import('../../src/db/index.js');
+    const file = await readFile(join(projectRoot(), 'docs', 'configuration.md'), 'utf8');
+    assert.equal(file, configurationReference(), 'run ./bin/gatehouse config-reference > docs/configuration.md');
+  });
+});

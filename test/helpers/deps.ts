@@ -25,6 +25,8 @@ export function countingMetrics(): Metrics & { calls: string[] } {
     databaseError: rec('databaseError'),
     revocationLag: () => {},
     policyRevision: rec('policyRevision'),
+    auditDropped: rec('auditDropped'),
+    graphqlOperation: (name: string) => ({ observe: (ok: boolean) => rec('graphql')(name, ok) }),
   };
 }
 

@@ -33,6 +33,8 @@ export interface StartOptions {
   dbName?: string;
   clock?: Clock;
   env?: Record<string, string>;
+  /** Record every database command this instance sends (driver command monitoring). */
+  monitorCommands?: boolean;
 }
 
 /** A real Gatehouse on a free port of 127.0.0.1, over the run's database. */
@@ -40,7 +42,7 @@ export async function startGatehouse(opts: StartOptions = {}): Promise<TestInsta
   const env = readEnv({ NODE_ENV: 'test', MONGODB_URI: mongoUri(), ...opts.env });
   const manifest: ResolvedManifest = manifestFrom(opts.manifest ?? testManifest());
   const dbName = opts.dbName ?? freshDbName();
-  const database = await connectDatabase(env.mongodbUri!, dbName);
+  const database = await connectDatabase(env.mongodbUri!, dbName, opts.monitorCommands ? { monitorCommands: true } : {});
   const gatehouse = await createGatehouse({
     env,
     manifest,

@@ -1,0 +1,53 @@
+import { type Enforcer, newEnforcer } from 'casbin';
+import type { CoreDeps } from '../../services.js';
+import { type Authorization, createEngine, openStore } from '../engine.js';
+import type { Evaluator } from '../memo.js';
+import { PolicyIndex, permits, userFacts } from '../rbac.js';
+import type { AppFilter } from '../rows.js';
+import type { PolicyStore } from '../store.js';
+import type { AuthzAppConfig } from '../types.js';
+import { MongoAdapter } from './adapter.js';
+import { type ModelSource, parseModel, readModel } from './model.js';
+
+/** A fresh enforcer holding one app's rows (never `loadPolicy()` on a live one: it clears the policy first). */
+export async function loadEnforcer(source: ModelSource, store: PolicyStore, app: string): Promise<Enforcer> {
+  const enforcer = await newEnforcer(parseModel(source));
+  enforcer.setAdapter(new MongoAdapter(store));
+  await enforcer.loadFilteredPolicy({ app } satisfies AppFilter);
+  return enforcer;
+}
+
+/**
+ * Answers from a loaded enforcer. With the built-in model a check matches the user's own few
+ * patterns (the model's matcher, restated in `permits`: enforcing would scan every rule); a custom
+ * model is asked through `enforceSync` on each memo miss.
+ */
+export function casbinEvaluator(enforcer: Enforcer, app: string, builtin: boolean): Evaluator {
+  const rules = (ptype: string) => enforcer.getModel().model.get(ptype)?.get(ptype)?.policy ?? [];
+  const index = new PolicyIndex(app, rules('p'), rules('g'));
+  return {
+    factsFor: (userId) => userFacts(index, userId),
+    decide: builtin
+      ? (facts, resource, action) => facts.permissions.some((p) => permits(p, resource, action))
+      : (facts, resource, action) => enforcer.enforceSync(facts.subject, app, resource, action),
+  };
+}
+
+export function createCasbinProvider(deps: CoreDeps, app: AuthzAppConfig, pollMs: number): Authorization {
+  const store = openStore(deps, app);
+  let source: ModelSource | undefined;
+  return createEngine({
+    name: 'casbin',
+    deps,
+    app,
+    pollMs,
+    store,
+    async prepare() {
+      source = await readModel(app.policy.model);
+    },
+    async load() {
+      if (!source) throw new Error('casbin provider used before its model was read');
+      return casbinEvaluator(await loadEnforcer(source, store, app.slug), app.slug, source.builtin);
+    },
+  });
+}

@@ -1,0 +1,200 @@
+import type { CoreDeps } from '../services.js';
+import { actionInput, resourceInput, roleInput, userIdInput } from './input.js';
+import { DEFAULT_LIMITS, type Evaluator, type MemoLimits, PolicyView } from './memo.js';
+import { subjectOf } from './rbac.js';
+import { PolicyRevision } from './revision.js';
+import { PolicyStore } from './store.js';
+import type { AuthorizationProvider, AuthzAppConfig, Permission } from './types.js';
+
+/** The provider interface plus role-to-role grants (the hierarchy the interface leaves out). */
+export interface Authorization extends AuthorizationProvider {
+  /** `role` gets everything `inherits` is granted (row `g, <role>, <inherits>, <app>`). */
+  addRoleInheritance(app: string, role: string, inherits: string): Promise<boolean>;
+  removeRoleInheritance(app: string, role: string, inherits: string): Promise<boolean>;
+}
+
+/** What differs between providers: how a revision's rows become a synchronous evaluator. */
+export interface EngineSpec {
+  name: Authorization['name'];
+  deps: CoreDeps;
+  app: AuthzAppConfig;
+  pollMs: number;
+  store: PolicyStore;
+  limits?: MemoLimits;
+  /** Once, at start (reads and checks the model or policy file). */
+  prepare(): Promise<void>;
+  /** Builds an evaluator from the rows stored now; runs off the request path. */
+  load(): Promise<Evaluator>;
+  /** True when something besides the revision calls for a rebuild. */
+  outdated?(): boolean;
+}
+
+export function openStore(deps: CoreDeps, app: AuthzAppConfig): PolicyStore {
+  return PolicyStore.open(deps.database.db, app.policy.policiesCollection);
+}
+
+/** Runs `task` once; later calls share its result (a failure is retried by the next call). */
+function once(task: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => {
+    done ??= task().catch((err: unknown) => {
+      done = undefined;
+      throw err;
+    });
+    return done;
+  };
+}
+
+/** Runs `task` one at a time; a call made while it runs gets the next run (which starts after it). */
+function singleFlight(task: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+  const run = (): Promise<void> => {
+    if (!running) {
+      running = task().finally(() => {
+        running = undefined;
+      });
+      return running;
+    }
+    queued ??= running
+      .catch(() => {})
+      .then(() => {
+        queued = undefined;
+        return run();
+      });
+    return queued;
+  };
+  return run;
+}
+
+/**
+ * The machinery both providers share: storage writes that bump the revision, the revision poller,
+ * the double-buffered view (a fresh evaluator and rebuilt memos are swapped in whole, never
+ * mutated in place) and the synchronous, fail-closed checks.
+ */
+export function createEngine(spec: EngineSpec): Authorization {
+  const { deps, app, store } = spec;
+  const slug = app.slug;
+  const revision = new PolicyRevision(deps.database.db, slug);
+  const log = deps.logger.child({ component: 'authz', provider: spec.name, app: slug });
+  let view: PolicyView | undefined;
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let failing = false;
+
+  const prepare = once(() => spec.prepare());
+  const rebuild = singleFlight(async () => {
+    await prepare();
+    // The revision is read before the rows: the rows are then at least that new, and any later
+    // write moves the revision again, so the next poll catches it.
+    const rev = await revision.read();
+    const evaluator = await spec.load();
+    view = await PolicyView.build(rev, evaluator, view, spec.limits ?? DEFAULT_LIMITS);
+    deps.metrics.policyRevision(rev);
+  });
+
+  const poll = async () => {
+    timer = undefined;
+    try {
+      const rev = await revision.read();
+      if (!view || rev !== view.revision || spec.outdated?.()) await rebuild();
+      if (failing) log.info('policy reload recovered');
+      failing = false;
+    } catch (err) {
+      // Keep the last loaded policy: checks go on answering from memory.
+      if (!failing) log.warn({ reason: (err as Error).message }, 'policy reload failed; keeping the loaded policy');
+      failing = true;
+      deps.metrics.databaseError();
+    }
+    if (running) timer = setTimeout(poll, spec.pollMs).unref();
+  };
+
+  const own = (a: string) => {
+    if (a !== slug) throw new Error(`the authorization provider of "${slug}" cannot write app "${a}"`);
+  };
+  /** After a change: tell every instance, and reload here so this instance reads its own write. */
+  const changed = async (count: number) => {
+    if (count === 0) return false;
+    await revision.bump();
+    if (running) await rebuild();
+    return true;
+  };
+  const current = (a: string) => (a === slug ? view : undefined);
+  /** Reads never throw into a request: an unexpected failure denies. */
+  const safely = <T>(read: () => T, denied: T): T => {
+    try {
+      return read();
+    } catch (err) {
+      log.error({ reason: (err as Error).message }, 'authorization check failed; denying');
+      return denied;
+    }
+  };
+
+  return {
+    name: spec.name,
+    async start() {
+      if (running) return;
+      await prepare();
+      await store.ensureIndexes();
+      const initial = app.policy.initialPolicies.map(([role, resource, action]) => [
+        roleInput(role),
+        slug,
+        resourceInput(resource),
+        actionInput(action),
+      ]);
+      if ((await store.add('p', initial)) > 0) await revision.bump();
+      await rebuild();
+      running = true;
+      timer = setTimeout(poll, spec.pollMs).unref();
+    },
+    stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+    revision: () => view?.revision ?? -1,
+    ready: () => view !== undefined,
+    // The hot path: one LRU hit and two map lookups once the user's memo is warm.
+    can(a, userId, resource, action) {
+      try {
+        return current(a)?.can(userId, resource, action) ?? false;
+      } catch (err) {
+        log.error({ reason: (err as Error).message }, 'authorization check failed; denying');
+        return false;
+      }
+    },
+    hasRole: (a, userId, role) => safely(() => current(a)?.facts(userId).roleSet.has(role) ?? false, false),
+    rolesFor: (a, userId) => safely(() => [...(current(a)?.facts(userId).roles ?? [])], []),
+    permissionsFor: (a, userId) =>
+      safely(
+        (): Permission[] =>
+          (current(a)?.facts(userId).permissions ?? []).map(({ resource, action }) => ({ resource, action })),
+        [],
+      ),
+    async grantRole(a, userId, role) {
+      own(a);
+      return changed(await store.add('g', [[subjectOf(userIdInput(userId)), roleInput(role), slug]]));
+    },
+    async revokeRole(a, userId, role) {
+      own(a);
+      return changed(await store.remove('g', [[subjectOf(userIdInput(userId)), roleInput(role), slug]]));
+    },
+    async addPolicy(a, role, resource, action) {
+      own(a);
+      return changed(await store.add('p', [[roleInput(role), slug, resourceInput(resource), actionInput(action)]]));
+    },
+    async removePolicy(a, role, resource, action) {
+      own(a);
+      return changed(await store.remove('p', [[roleInput(role), slug, resourceInput(resource), actionInput(action)]]));
+    },
+    async addRoleInheritance(a, role, inherits) {
+      own(a);
+      return changed(await store.add('g', [[roleInput(role), roleInput(inherits), slug]]));
+    },
+    async removeRoleInheritance(a, role, inherits) {
+      own(a);
+      return changed(await store.remove('g', [[roleInput(role), roleInput(inherits), slug]]));
+    },
+    reload: () => rebuild(),
+  };
+}

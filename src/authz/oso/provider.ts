@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { projectRoot } from '../../db/paths.js';
+import type { CoreDeps } from '../../services.js';
+import { type Authorization, createEngine, openStore } from '../engine.js';
+import { knownPermissions, type PermissionHints } from '../known-permissions.js';
+import type { Evaluator, UserFacts } from '../memo.js';
+import { PolicyIndex, pairKey, userFacts } from '../rbac.js';
+import { appQuery } from '../rows.js';
+import type { PolicyStore } from '../store.js';
+import type { AuthzAppConfig, Permission } from '../types.js';
+import { factsOf, loadOso, User } from './polar.js';
+
+/** Oso queries between two yields: `isAllowed` resolves in microtasks, which alone would starve requests. */
+const QUERIES_PER_YIELD = 25;
+
+interface Policy {
+  text: string;
+  name: string;
+}
+
+interface OsoFacts extends UserFacts {
+  /** The sorted effective roles: users with the same roles share their answers. */
+  readonly signature: string;
+}
+
+const signatureOf = (roles: readonly string[]) => [...roles].sort().join('\u0000');
+
+/** The .polar file of the manifest (relative to the working directory), else the shipped default. */
+export async function readPolicy(policyFile: string | undefined): Promise<Policy> {
+  const path = policyFile ? resolve(process.cwd(), policyFile) : join(projectRoot(), 'src', 'authz', 'default.polar');
+  try {
+    return { text: await readFile(path, 'utf8'), name: path };
+  } catch {
+    throw new Error(`cannot read the OSO policy file ${path}`);
+  }
+}
+
+/**
+ * Oso answers asynchronously, so a revision's answers are computed up front: for every distinct set
+ * of effective roles among the app's users (plus the empty set), Oso is asked about every known
+ * (resource, action) pair — those of the stored rules and the hinted ones. A check is then a
+ * lookup; a pair nobody announced is denied.
+ */
+export async function osoEvaluator(
+  policy: Policy,
+  index: PolicyIndex,
+  pairs: readonly Permission[],
+): Promise<Evaluator<OsoFacts>> {
+  const roleSets = new Map<string, readonly string[]>([['', []]]);
+  for (const member of index.members()) {
+    if (!member.startsWith('user:')) continue;
+    const roles = index.rolesOf(member);
+    roleSets.set(signatureOf(roles), roles);
+  }
+  const allowed = new Map<string, Map<string, Permission>>();
+  const oso = await loadOso(policy.text, policy.name, factsOf(index));
+  try {
+    let queries = 0;
+    for (const [signature, roles] of roleSets) {
+      const actor = new User(index.domain, roles);
+      const granted = new Map<string, Permission>();
+      for (const p of pairs) {
+        if (await oso.isAllowed(actor, p.action, p.resource)) granted.set(pairKey(p), p);
+        if (++queries % QUERIES_PER_YIELD === 0) await yieldToEventLoop();
+      }
+      allowed.set(signature, granted);
+    }
+  } finally {
+    oso.free();
+  }
+  return {
+    factsFor(userId) {
+      const facts = userFacts(index, userId);
+      const signature = signatureOf(facts.roles);
+      return { ...facts, signature, permissions: [...(allowed.get(signature)?.values() ?? [])] };
+    },
+    decide: (facts, resource, action) => allowed.get(facts.signature)?.has(pairKey({ resource, action })) ?? false,
+  };
+}
+
+function knownPairs(index: PolicyIndex, hints: PermissionHints): Permission[] {
+  const pairs = new Map<string, Permission>();
+  for (const p of [...index.pairs(), ...hints.list()]) pairs.set(pairKey(p), p);
+  return [...pairs.values()];
+}
+
+async function loadRows(store: PolicyStore, app: string): Promise<PolicyIndex> {
+  const rows = await store.load(appQuery(app, ['p'], ['g']));
+  const of = (t: string) => rows.filter(([ptype]) => ptype === t).map(([, rule]) => rule);
+  return new PolicyIndex(app, of('p'), of('g'));
+}
+
+export function createOsoProvider(
+  deps: CoreDeps,
+  app: AuthzAppConfig,
+  pollMs: number,
+  hints: PermissionHints = knownPermissions,
+): Authorization {
+  const store = openStore(deps, app);
+  let policy: Policy | undefined;
+  let hintsSeen = -1;
+  return createEngine({
+    name: 'oso',
+    deps,
+    app,
+    pollMs,
+    store,
+    async prepare() {
+      const read = await readPolicy(app.policy.policyFile);
+      (await loadOso(read.text, read.name, factsOf(new PolicyIndex(app.slug, [], [])))).free(); // fails start on a bad policy
+      policy = read;
+    },
+    async load() {
+      if (!policy) throw new Error('oso provider used before its policy was read');
+      const version = hints.version;
+      const index = await loadRows(store, app.slug);
+      const evaluator = await osoEvaluator(policy, index, knownPairs(index, hints));
+      hintsSeen = version;
+      return evaluator;
+    },
+    outdated: () => hints.version !== hintsSeen,
+  });
+}

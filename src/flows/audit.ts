@@ -1,0 +1,15 @@
+import type { AuditOutcome, AuditType } from '../audit/types.js';
+import type { Services } from '../services.js';
+import type { RequestInfo } from './request-info.js';
+
+/** Records an auth event with the request's IP and user agent. */
+export function auditAuth(
+  s: Services,
+  app: string,
+  req: RequestInfo,
+  type: AuditType,
+  outcome: AuditOutcome,
+  extra: { userId?: string | null; sessionId?: string | null; details?: Record<string, string | number | boolean> } = {},
+): void {
+  s.audit.record({ app, type, outcome, ip: req.ip, userAgent: req.userAgent ?? null, ...extra });
+}

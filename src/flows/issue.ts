@@ -1,0 +1,44 @@
+import type { AppConfig } from '../config/index.js';
+import type { UserRecord } from '../identity/types.js';
+import type { Services } from '../services.js';
+import type { SessionRecord } from '../sessions/types.js';
+import { auditAuth } from './audit.js';
+import type { RequestInfo } from './request-info.js';
+
+/** A signed-in result: what login, register, loginAnonymous and refresh hand back. */
+export interface AuthResult {
+  user: UserRecord;
+  session: SessionRecord;
+  accessToken: string;
+  accessExpiresAt: number;
+  expiresIn: number;
+  refreshToken: string;
+}
+
+export async function accessTokenFor(s: Services, app: AppConfig, user: UserRecord, session: SessionRecord) {
+  const roles = s.authz(app.slug).rolesFor(app.slug, user.id);
+  return s.tokens.issue(app, { userId: user.id, sessionId: session.id, roles });
+}
+
+/** A new session on this device plus its first token pair; sessions past max_per_user are evicted. */
+export async function startSession(
+  s: Services,
+  app: AppConfig,
+  user: UserRecord,
+  deviceId: string | null | undefined,
+  req: RequestInfo,
+): Promise<AuthResult> {
+  const created = await s.sessions.create(app, user.id, { deviceId: deviceId ?? null, userAgent: req.userAgent ?? null, ip: req.ip });
+  for (const sid of created.evicted) {
+    auditAuth(s, app.slug, req, 'session_evicted', 'success', { userId: user.id, sessionId: sid });
+  }
+  const token = await accessTokenFor(s, app, user, created.session);
+  return {
+    user,
+    session: created.session,
+    accessToken: token.token,
+    accessExpiresAt: token.expiresAt,
+    expiresIn: token.expiresIn,
+    refreshToken: created.refreshToken,
+  };
+}

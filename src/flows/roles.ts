@@ -1,0 +1,43 @@
+import type { AppConfig } from '../config/index.js';
+import { normalizeEmail } from '../identity/index.js';
+import type { UserRecord } from '../identity/types.js';
+import type { Services } from '../services.js';
+
+/** The role anonymous users get, and nothing else. */
+export const ANONYMOUS_ROLE = 'anonymous';
+
+const safeNormalize = (email: string) => {
+  try {
+    return normalizeEmail(email);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Roles a new user gets: anonymous users only `anonymous`; others default_roles plus initial_roles naming their email. */
+export function rolesForNewUser(app: AppConfig, user: UserRecord, extra: string[] = []): string[] {
+  if (user.kind === 'ANONYMOUS') return [ANONYMOUS_ROLE];
+  const byEmail = app.policy.initialRoles.filter((r) => user.email !== null && safeNormalize(r.user) === user.email).map((r) => r.role);
+  return [...new Set([...app.policy.defaultRoles, ...byEmail, ...extra])];
+}
+
+export async function grantRoles(s: Services, app: AppConfig, userId: string, roles: string[]): Promise<void> {
+  const authz = s.authz(app.slug);
+  for (const role of roles) if (!authz.hasRole(app.slug, userId, role)) await authz.grantRole(app.slug, userId, role);
+}
+
+/**
+ * Start-up seeding, idempotent on every instance: demo users with their roles, then
+ * `initial_roles` for users that already exist (later users get theirs at registration).
+ */
+export async function seedApp(s: Services, app: AppConfig): Promise<void> {
+  const demo = await s.identity.seedDemoUsers(app);
+  for (const user of demo) {
+    const conf = app.users.demoUsers.find((d) => safeNormalize(d.email) === user.email);
+    await grantRoles(s, app, user.id, rolesForNewUser(app, user, conf?.roles ?? []));
+  }
+  for (const { user: email, role } of app.policy.initialRoles) {
+    const user = await s.identity.findByEmail(app.slug, email).catch(() => null);
+    if (user) await grantRoles(s, app, user.id, [role]);
+  }
+}

@@ -1,0 +1,70 @@
+import type { AppConfig } from '../config/index.js';
+import { normalizeEmail } from '../identity/index.js';
+import type { Services } from '../services.js';
+import { auditAuth } from './audit.js';
+import { forbiddenFlow, rateLimitedFlow, refusedLogin } from './errors.js';
+import { type AuthResult, startSession } from './issue.js';
+import type { RequestInfo } from './request-info.js';
+import { grantRoles, rolesForNewUser } from './roles.js';
+
+export interface Credentials {
+  email: string;
+  password: string;
+  deviceId?: string | null;
+}
+
+/**
+ * Password login. Order matters: input checks, per-IP limit, then one attempt reserved on the
+ * account BEFORE any password work (so parallel guesses cannot multiply argon2 runs), then the
+ * constant-time check, then the outcome recorded. Unknown email and wrong password look the same.
+ */
+export async function login(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+  const accountKey = normalizeEmail(input.email);
+  const byIp = await s.rateLimiter.hitIp(app, 'login', req.ip);
+  if (!byIp.allowed) {
+    s.metrics.login(app.slug, 'rate_limited');
+    auditAuth(s, app.slug, req, 'login', 'denied', { details: { reason: 'ip_limit' } });
+    throw rateLimitedFlow(byIp.retryAfter);
+  }
+  const byAccount = await s.rateLimiter.beginLogin(app, accountKey);
+  if (!byAccount.allowed) {
+    s.metrics.login(app.slug, 'rate_limited');
+    auditAuth(s, app.slug, req, 'account_locked', 'denied');
+    throw rateLimitedFlow(byAccount.retryAfter);
+  }
+  const user = await s.identity.authenticate(app, { email: input.email, password: input.password });
+  await s.rateLimiter.endLogin(app, accountKey, user !== null);
+  if (!user) {
+    s.metrics.login(app.slug, 'failure');
+    // The client learns nothing; the audit trail names the account when it exists.
+    const known = await s.identity.findByEmail(app.slug, input.email);
+    auditAuth(s, app.slug, req, 'login', 'failure', { userId: known?.id ?? null });
+    throw refusedLogin();
+  }
+  const result = await startSession(s, app, user, input.deviceId, req);
+  s.metrics.login(app.slug, 'success');
+  auditAuth(s, app.slug, req, 'login', 'success', { userId: user.id, sessionId: result.session.id });
+  return result;
+}
+
+export async function register(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+  if (!app.users.enabled || !app.users.allowRegistration) throw forbiddenFlow('Registration is closed for this app');
+  const byIp = await s.rateLimiter.hitIp(app, 'register', req.ip);
+  if (!byIp.allowed) throw rateLimitedFlow(byIp.retryAfter);
+  const user = await s.identity.register(app, { email: input.email, password: input.password });
+  await grantRoles(s, app, user.id, rolesForNewUser(app, user));
+  const result = await startSession(s, app, user, input.deviceId, req);
+  auditAuth(s, app.slug, req, 'register', 'success', { userId: user.id, sessionId: result.session.id });
+  return result;
+}
+
+export async function loginAnonymous(s: Services, app: AppConfig, deviceId: string, req: RequestInfo): Promise<AuthResult> {
+  if (!app.policy.allowAnonymous) throw forbiddenFlow('Anonymous users are not allowed in this app');
+  const byIp = await s.rateLimiter.hitIp(app, 'anonymous', req.ip);
+  if (!byIp.allowed) throw rateLimitedFlow(byIp.retryAfter);
+  const user = await s.identity.anonymous(app, deviceId);
+  await grantRoles(s, app, user.id, rolesForNewUser(app, user));
+  const result = await startSession(s, app, user, deviceId, req);
+  auditAuth(s, app.slug, req, 'login_anonymous', 'success', { userId: user.id, sessionId: result.session.id });
+  return result;
+}

@@ -1,0 +1,64 @@
+import type { GraphQLSchema } from 'graphql';
+import type { Services } from '../services.js';
+import { createHeadersFor } from './forward.js';
+import { type LoadOptions, loadDownstreamSdl } from './load.js';
+import { buildGatewaySchema, type StitchOptions } from './stitch.js';
+
+export interface GatewayOptions extends StitchOptions {
+  load?: Omit<LoadOptions, 'headers'>;
+}
+
+export interface Gateway {
+  /** The schema to serve now (a Yoga schema factory: `schema: () => gateway.schema()`). */
+  schema(): GraphQLSchema;
+  /**
+   * Re-fetches every downstream SDL and swaps the schema in one assignment: requests already
+   * running finish on the schema they started with. On failure the current schema stays and the
+   * error is thrown (for the SIGHUP handler to log). Concurrent calls share one reload.
+   */
+  reload(): Promise<void>;
+  /** The downstream services, by name, with the time their SDL was last loaded. */
+  status(): { name: string; url: string; loadedAt: Date }[];
+}
+
+type GatewayServices = Pick<Services, 'manifest' | 'secret' | 'clock' | 'logger'>;
+
+/**
+ * Gateway mode: Gatehouse's own schema merged with the manifest's `downstream` services. Loads
+ * every SDL at start-up (with retries; failing start-up with a message naming the service).
+ * Without downstream services it serves the own schema as is.
+ */
+export async function createGateway(
+  services: GatewayServices,
+  own: GraphQLSchema,
+  opts: GatewayOptions = {},
+): Promise<Gateway> {
+  const { manifest, secret, clock, logger } = services;
+  const headersFor = createHeadersFor(secret, clock);
+  const loadAll = async () => {
+    const loaded = await Promise.all(
+      manifest.downstream.map((d) => loadDownstreamSdl(d, { ...opts.load, headers: () => headersFor(d.name, undefined) })),
+    );
+    return { schema: buildGatewaySchema(own, loaded, headersFor, opts), loadedAt: clock.now() };
+  };
+
+  let current = manifest.downstream.length ? await loadAll() : { schema: own, loadedAt: clock.now() };
+  let reloading: Promise<void> | undefined;
+
+  return {
+    schema: () => current.schema,
+    reload() {
+      if (!manifest.downstream.length) return Promise.resolve();
+      reloading ??= loadAll()
+        .then((next) => {
+          current = next;
+          logger.info({ downstream: manifest.downstream.map((d) => d.name) }, 'downstream schemas reloaded');
+        })
+        .finally(() => {
+          reloading = undefined;
+        });
+      return reloading;
+    },
+    status: () => manifest.downstream.map((d) => ({ name: d.name, url: d.url, loadedAt: current.loadedAt })),
+  };
+}

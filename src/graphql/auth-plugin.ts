@@ -1,0 +1,82 @@
+import { useGenericAuth, type ValidateUserFnParams } from '@envelop/generic-auth';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { checkCsrf, readAuthCookies } from '../http/security/index.js';
+import type { VerifiedToken } from '../tokens/types.js';
+import type { GatehouseContext } from './context.js';
+import { type ErrorCode } from './errors.js';
+import { type Requirement, requirementOf } from './requirements.js';
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i;
+
+/**
+ * Who is calling: a Bearer token, else (cookie mode) the gh_access cookie — which counts only
+ * with a matching X-CSRF-Token. Any invalid, expired or revoked token means nobody (fail closed).
+ */
+export async function resolveCaller(ctx: GatehouseContext): Promise<VerifiedToken | null> {
+  const { services, app, request } = ctx;
+  const header = request.headers.get('authorization');
+  let token: string | undefined;
+  if (header !== null) {
+    token = BEARER.exec(header)?.[1];
+  } else if (app.cookies.enabled) {
+    token = (await readAuthCookies(request)).access;
+    if (token && (await checkCsrf(request, app)) !== 'ok') {
+      ctx.csrfRefused = true;
+      return null;
+    }
+  }
+  if (!token) return null;
+  const verified = await services.tokens.verify(token, app);
+  if (!verified || services.revocations.isRevoked(verified.sessionId)) return null;
+  return verified;
+}
+
+const refuse = (p: ValidateUserFnParams<unknown>, code: ErrorCode, message: string, status?: number) =>
+  createGraphQLError(message, {
+    nodes: [p.fieldNode],
+    path: p.path,
+    extensions: { code, ...(status ? { http: { status } } : {}) },
+  });
+
+function satisfies(req: Requirement, ctx: GatehouseContext, user: VerifiedToken): boolean {
+  const authz = ctx.services.authz(user.app);
+  const hasRole = (r: string) => authz.hasRole(user.app, user.userId, r);
+  for (const set of req.roleSets) if (!set.some(hasRole)) return false;
+  for (const p of req.permissions) if (!authz.can(user.app, user.userId, p.resource, p.action)) return false;
+  for (const alternatives of req.scopeAlternatives) if (!alternatives.some((all) => all.every(hasRole))) return false;
+  for (const alternatives of req.policyAlternatives) {
+    const allowed = (policy: string) => {
+      const i = policy.lastIndexOf(':');
+      return i > 0 && authz.can(user.app, user.userId, policy.slice(0, i), policy.slice(i + 1));
+    };
+    if (!alternatives.some((all) => all.every(allowed))) return false;
+  }
+  return true;
+}
+
+/** generic-auth's synchronous per-field check: directive requirements against live roles and policy. */
+export function validateField(p: ValidateUserFnParams<VerifiedToken | null | undefined>) {
+  const req = requirementOf(p.executionArgs.schema, p.parentType, p.field);
+  if (!req.authenticated) return undefined;
+  const ctx = p.executionArgs.contextValue as GatehouseContext;
+  // Without a fresh revocation feed we cannot know that a token is still good.
+  if (!ctx.services.revocations.isFresh()) return refuse(p, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable', 503);
+  const user = p.user;
+  if (!user) {
+    return ctx.csrfRefused
+      ? refuse(p, 'FORBIDDEN', 'Missing or invalid CSRF token', 403)
+      : refuse(p, 'UNAUTHENTICATED', 'Authentication required', 401);
+  }
+  if (!satisfies(req, ctx, user)) return refuse(p, 'FORBIDDEN', 'Forbidden', 403);
+  return undefined;
+}
+
+/** Enforces @auth / @permission (and the Federation @authenticated / @requiresScopes / @policy) before execution. */
+export function useGatehouseAuth(): Plugin<GatehouseContext> {
+  return useGenericAuth<VerifiedToken, GatehouseContext>({
+    mode: 'protect-granular',
+    authDirectiveName: 'auth',
+    resolveUserFn: resolveCaller,
+    validateUser: validateField as (p: ValidateUserFnParams<VerifiedToken>) => ReturnType<typeof validateField>,
+  }) as unknown as Plugin<GatehouseContext>;
+}

@@ -1,0 +1,52 @@
+import * as flows from '../../flows/index.js';
+import { builder } from '../builder.js';
+import { requestInfo } from '../credentials.js';
+import { PermissionRef } from '../types/permission.js';
+import { UserRef } from '../types/user.js';
+import { caller } from './identity.js';
+
+builder.queryFields((t) => ({
+  permissions: t.field({
+    type: [PermissionRef],
+    directives: { auth: {} },
+    resolve: (_r, _a, ctx) => ctx.services.authz(ctx.app.slug).permissionsFor(ctx.app.slug, caller(ctx).userId),
+  }),
+  can: t.boolean({
+    directives: { auth: {} },
+    args: { resource: t.arg.string({ required: true }), action: t.arg.string({ required: true }) },
+    resolve: (_r, { resource, action }, ctx) =>
+      ctx.services.authz(ctx.app.slug).can(ctx.app.slug, caller(ctx).userId, resource, action),
+  }),
+  user: t.field({
+    type: UserRef,
+    nullable: true,
+    directives: { permission: { resource: 'users', action: 'read' } },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => ctx.services.identity.findById(ctx.app.slug, String(id)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  grantRole: t.boolean({
+    directives: { permission: { resource: 'roles', action: 'manage' } },
+    args: { userId: t.arg.id({ required: true }), role: t.arg.string({ required: true }) },
+    resolve: (_r, a, ctx) =>
+      flows.setRole(ctx.services, ctx.app, caller(ctx), { userId: String(a.userId), role: a.role, grant: true }, requestInfo(ctx)),
+  }),
+  revokeRole: t.boolean({
+    directives: { permission: { resource: 'roles', action: 'manage' } },
+    args: { userId: t.arg.id({ required: true }), role: t.arg.string({ required: true }) },
+    resolve: (_r, a, ctx) =>
+      flows.setRole(ctx.services, ctx.app, caller(ctx), { userId: String(a.userId), role: a.role, grant: false }, requestInfo(ctx)),
+  }),
+  addPolicy: t.boolean({
+    directives: { permission: { resource: 'policies', action: 'manage' } },
+    args: { role: t.arg.string({ required: true }), resource: t.arg.string({ required: true }), action: t.arg.string({ required: true }) },
+    resolve: (_r, a, ctx) => flows.setPolicy(ctx.services, ctx.app, caller(ctx), { ...a, add: true }, requestInfo(ctx)),
+  }),
+  removePolicy: t.boolean({
+    directives: { permission: { resource: 'policies', action: 'manage' } },
+    args: { role: t.arg.string({ required: true }), resource: t.arg.string({ required: true }), action: t.arg.string({ required: true }) },
+    resolve: (_r, a, ctx) => flows.setPolicy(ctx.services, ctx.app, caller(ctx), { ...a, add: false }, requestInfo(ctx)),
+  }),
+}));

@@ -1,0 +1,85 @@
+import * as flows from '../../flows/index.js';
+import { builder } from '../builder.js';
+import type { GatehouseContext } from '../context.js';
+import { deliver, forget, refreshTokenOf, requestInfo } from '../credentials.js';
+import { unauthenticated } from '../errors.js';
+import { AuthPayloadRef } from '../types/auth-payload.js';
+
+const RegisterInput = builder.inputType('RegisterInput', {
+  fields: (t) => ({
+    email: t.string({ required: true }),
+    password: t.string({ required: true }),
+    deviceId: t.string({ required: false }),
+  }),
+});
+
+const LoginInput = builder.inputType('LoginInput', {
+  fields: (t) => ({
+    email: t.string({ required: true }),
+    password: t.string({ required: true }),
+    deviceId: t.string({ required: false }),
+  }),
+});
+
+/** The verified caller of an @auth field; the directive plugin has already refused anyone else. */
+export function caller(ctx: GatehouseContext) {
+  if (!ctx.currentUser) throw unauthenticated();
+  return ctx.currentUser;
+}
+
+builder.mutationFields((t) => ({
+  register: t.field({
+    type: AuthPayloadRef,
+    args: { input: t.arg({ type: RegisterInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => deliver(ctx, await flows.register(ctx.services, ctx.app, input, requestInfo(ctx))),
+  }),
+  login: t.field({
+    type: AuthPayloadRef,
+    args: { input: t.arg({ type: LoginInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => deliver(ctx, await flows.login(ctx.services, ctx.app, input, requestInfo(ctx))),
+  }),
+  loginAnonymous: t.field({
+    type: AuthPayloadRef,
+    args: { deviceId: t.arg.string({ required: true }) },
+    resolve: async (_r, { deviceId }, ctx) =>
+      deliver(ctx, await flows.loginAnonymous(ctx.services, ctx.app, deviceId, requestInfo(ctx))),
+  }),
+  refresh: t.field({
+    type: AuthPayloadRef,
+    args: { refreshToken: t.arg.string({ required: false }) },
+    resolve: async (_r, args, ctx) => {
+      const token = await refreshTokenOf(ctx, args.refreshToken);
+      return deliver(ctx, await flows.refresh(ctx.services, ctx.app, token, requestInfo(ctx)));
+    },
+  }),
+  logout: t.boolean({
+    directives: { auth: {} },
+    resolve: async (_r, _a, ctx) => {
+      const done = await flows.logout(ctx.services, ctx.app, caller(ctx), requestInfo(ctx));
+      await forget(ctx);
+      return done;
+    },
+  }),
+  logoutAll: t.int({
+    directives: { auth: {} },
+    resolve: async (_r, _a, ctx) => {
+      const n = await flows.logoutAll(ctx.services, ctx.app, caller(ctx), requestInfo(ctx));
+      await forget(ctx);
+      return n;
+    },
+  }),
+  revokeSession: t.boolean({
+    directives: { auth: {} },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => flows.revokeSession(ctx.services, ctx.app, caller(ctx), String(id), requestInfo(ctx)),
+  }),
+  changePassword: t.boolean({
+    directives: { auth: {} },
+    args: {
+      currentPassword: t.arg.string({ required: true }),
+      newPassword: t.arg.string({ required: true }),
+    },
+    resolve: (_r, a, ctx) =>
+      flows.changePassword(ctx.services, ctx.app, caller(ctx), a.currentPassword, a.newPassword, requestInfo(ctx)),
+  }),
+}));

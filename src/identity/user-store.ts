@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { type Collection, type Db, MongoServerError } from 'mongodb';
+import { InputError, type UserKind, type UserRecord } from './types.js';
+
+/**
+ * One document per user. `emailKey` is always present (`email:<normalized>` or `device:<id>`), so
+ * a single unique index (app, emailKey) guards both password and anonymous users: FerretDB has no
+ * partial or sparse indexes, so no optional field is ever unique-indexed.
+ */
+export interface UserDoc {
+  _id: string;
+  app: string;
+  email: string | null;
+  emailKey: string;
+  /** argon2id PHC string; null for anonymous users. */
+  passwordHash: string | null;
+  kind: UserKind;
+  deviceId: string | null;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export const emailKey = (normalizedEmail: string) => `email:${normalizedEmail}`;
+export const deviceKey = (deviceId: string) => `device:${deviceId}`;
+
+const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
+
+// `?? null`: FerretDB v1 drops null values from `$setOnInsert`, so an upserted document may lack them.
+export const toUserRecord = (d: UserDoc): UserRecord => ({
+  id: d._id,
+  app: d.app,
+  email: d.email ?? null,
+  kind: d.kind,
+  deviceId: d.deviceId ?? null,
+  createdAt: d.createdAt,
+  lastLoginAt: d.lastLoginAt ?? null,
+});
+
+export type NewPasswordUser = Pick<UserDoc, 'app' | 'email' | 'passwordHash' | 'kind' | 'createdAt'> & {
+  email: string;
+};
+
+/** The `users` collection: every write is a single-document atomic operation. */
+export class UserStore {
+  readonly users: Collection<UserDoc>;
+  constructor(db: Db) {
+    this.users = db.collection<UserDoc>('users');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.users.createIndex({ app: 1, emailKey: 1 }, { unique: true, name: 'app_emailKey_unique' });
+  }
+
+  byId(app: string, id: string): Promise<UserDoc | null> {
+    return this.users.findOne({ _id: String(id), app });
+  }
+
+  byEmail(app: string, normalizedEmail: string): Promise<UserDoc | null> {
+    return this.users.findOne({ app, emailKey: emailKey(normalizedEmail) });
+  }
+
+  /** Inserts a password user; the unique index decides races. InputError('email') for a taken address. */
+  async insertPasswordUser(user: NewPasswordUser): Promise<UserDoc> {
+    const doc: UserDoc = {
+      _id: randomUUID(),
+      ...user,
+      emailKey: emailKey(user.email),
+      deviceId: null,
+      lastLoginAt: null,
+    };
+    try {
+      await this.users.insertOne(doc);
+      return doc;
+    } catch (err) {
+      // The driver's E11000 text names the index and the key: never let it reach a client.
+      if (isDuplicateKey(err)) throw new InputError('email', 'Email already registered');
+      throw err;
+    }
+  }
+
+  /** The anonymous user of (app, deviceId), created on first use; race-safe upsert. */
+  async upsertAnonymous(app: string, deviceId: string, now: Date): Promise<UserDoc> {
+    const upsert = () =>
+      this.users.findOneAndUpdate(
+        { app, emailKey: deviceKey(deviceId) },
+        {
+          $setOnInsert: {
+            _id: randomUUID(),
+            email: null,
+            passwordHash: null,
+            kind: 'ANONYMOUS',
+            deviceId,
+            createdAt: now,
+          },
+          $set: { lastLoginAt: now },
+        },
+        { upsert: true, returnDocument: 'after' },
+      );
+    let doc: UserDoc | null;
+    try {
+      doc = await upsert();
+    } catch (err) {
+      // Two first uses at once: both miss, one insert wins, the loser's retry finds the winner.
+      if (!isDuplicateKey(err)) throw err;
+      doc = await upsert();
+    }
+    if (!doc) throw new Error('anonymous user upsert returned nothing');
+    return doc;
+  }
+
+  async recordLogin(id: string, now: Date, rehash?: { from: string; to: string }): Promise<void> {
+    // A rehash only replaces the hash it verified: a concurrent password change wins.
+    if (rehash) {
+      const r = await this.users.updateOne(
+        { _id: id, passwordHash: rehash.from },
+        { $set: { passwordHash: rehash.to, lastLoginAt: now } },
+      );
+      if (r.matchedCount) return;
+    }
+    await this.users.updateOne({ _id: id }, { $set: { lastLoginAt: now } });
+  }
+
+  /** Replaces `from` by `to`; false when the hash changed meanwhile. */
+  async replaceHash(app: string, id: string, from: string, to: string): Promise<boolean> {
+    const r = await this.users.updateOne({ _id: id, app, passwordHash: from }, { $set: { passwordHash: to } });
+    return r.matchedCount === 1;
+  }
+}

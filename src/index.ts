@@ -1,0 +1,49 @@
+/**
+ * The `gatehouse` package: the server factory for embedding, the Envelop plugin and token
+ * helpers for other GraphQL servers and clients, and what a service behind the gateway needs.
+ */
+
+// Running Gatehouse in-process.
+export {
+  createGatehouse,
+  type Gatehouse,
+  type GatehouseOptions,
+  type RunningServices,
+  type ServicesOptions,
+  startServices,
+} from './gatehouse.js';
+export type { Services } from './services.js';
+export type { AccessClaims, VerifiedToken } from './tokens/types.js';
+
+// Other GraphQL servers: enforce @auth / @permission with Gatehouse tokens and policies.
+export {
+  age,
+  createTokenVerifier,
+  expiresAt,
+  type GatehousePlugin,
+  isExpired,
+  isExpiringSoon,
+  type KeySource,
+  type LifetimeClaims,
+  type MongoPermissions,
+  type RefreshPolicy,
+  type RemotePermissions,
+  shouldRefresh,
+  timeUntilExpiry,
+  type TokenVerifier,
+  type UseGatehouseOptions,
+  useGatehouse,
+} from './library/index.js';
+/** The directive definitions every service that declares @auth / @permission must use verbatim. */
+export { GATEHOUSE_DIRECTIVES_SDL } from './gateway/sdl.js';
+export { FEDERATION_SPEC_URL, GATEHOUSE_SPEC_URL } from './graphql/federation.js';
+
+// Services behind the gateway: refuse traffic that did not come through it.
+export {
+  APP_HEADER,
+  type GatewayVerification,
+  SIGNATURE_HEADER,
+  USER_ID_HEADER,
+  type VerifyOptions,
+  verifyGatewaySignature,
+} from './gateway/signature.js';

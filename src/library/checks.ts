@@ -1,0 +1,92 @@
+import {
+  type DocumentNode,
+  type GraphQLSchema,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
+import type { Permission } from '../authz/types.js';
+import { type Requirement, requirementOf } from '../graphql/requirements.js';
+
+/** What one caller may do, answered synchronously (generic-auth's per-field check is synchronous). */
+export interface CallerChecks {
+  can(resource: string, action: string): boolean;
+  hasRole(role: string): boolean;
+}
+
+/** `"resource:action"` (a Federation @policy) as a permission; the action is what follows the last colon. */
+export function policyPermission(policy: string): Permission | undefined {
+  const i = policy.lastIndexOf(':');
+  return i > 0 && i < policy.length - 1 ? { resource: policy.slice(0, i), action: policy.slice(i + 1) } : undefined;
+}
+
+const allowedPolicy = (who: CallerChecks) => (policy: string) => {
+  const p = policyPermission(policy);
+  return p !== undefined && who.can(p.resource, p.action);
+};
+
+/**
+ * Whether a caller meets a field's merged requirement: one role of each @auth(roles:) set, every
+ * @permission, and for @requiresScopes (scopes are roles) / @policy one alternative in full.
+ */
+export function meets(req: Requirement, who: CallerChecks): boolean {
+  const hasRole = (r: string) => who.hasRole(r);
+  for (const set of req.roleSets) if (!set.some(hasRole)) return false;
+  for (const p of req.permissions) if (!who.can(p.resource, p.action)) return false;
+  for (const alternatives of req.scopeAlternatives) if (!alternatives.some((all) => all.every(hasRole))) return false;
+  const allowed = allowedPolicy(who);
+  for (const alternatives of req.policyAlternatives) if (!alternatives.some((all) => all.every(allowed))) return false;
+  return true;
+}
+
+/** What an operation's guarded fields will ask about: whether roles matter, and which permissions. */
+export interface Needs {
+  /** Some selected field is guarded at all. */
+  any: boolean;
+  roles: boolean;
+  permissions: Permission[];
+}
+
+const NONE: Needs = Object.freeze({ any: false, roles: false, permissions: [] }) as Needs;
+const memo = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Needs>>();
+
+/**
+ * The union of the requirements of every field the document selects (all its operations and
+ * fragments: asking a little more than one operation needs is harmless). Memoized per parsed
+ * document, which servers cache.
+ */
+export function needsOf(schema: GraphQLSchema, document: DocumentNode): Needs {
+  let bySchema = memo.get(schema);
+  if (!bySchema) memo.set(schema, (bySchema = new WeakMap()));
+  const hit = bySchema.get(document);
+  if (hit) return hit;
+  let any = false;
+  let roles = false;
+  const permissions = new Map<string, Permission>();
+  const add = (p: Permission | undefined) => {
+    if (p) permissions.set(`${p.resource}\0${p.action}`, p);
+  };
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      [Kind.FIELD]() {
+        const parent = typeInfo.getParentType();
+        const field = typeInfo.getFieldDef();
+        if (!field || !(isObjectType(parent) || isInterfaceType(parent))) return;
+        const req = requirementOf(schema, parent, field);
+        if (!req.authenticated) return;
+        any = true;
+        if (req.roleSets.length || req.scopeAlternatives.length) roles = true;
+        for (const p of req.permissions) add(p);
+        for (const alt of req.policyAlternatives) for (const all of alt) for (const policy of all) add(policyPermission(policy));
+      },
+    }),
+  );
+  const needs = any ? { any, roles, permissions: [...permissions.values()] } : NONE;
+  bySchema.set(document, needs);
+  return needs;
+}

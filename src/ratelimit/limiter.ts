@@ -1,0 +1,95 @@
+import type { AppConfig } from '../config/index.js';
+import { ensureTtlIndex, startSweeper } from '../db/index.js';
+import type { CoreDeps } from '../services.js';
+import { type AccountState, denied, reserve, settle } from './account-lock.js';
+import { hitWindow, type WindowSlot, windowAt } from './ip-window.js';
+import type { IpLimitKind, LimitDecision, RateLimiter } from './types.js';
+import { ContentionError, type StateVersion, updateState } from './versioned-state.js';
+
+export const RATE_LIMITS_COLLECTION = 'rate_limits';
+
+/** The manifest limit behind each kind, also the `kind` label of the rate-limited metric. */
+const IP_LIMIT = { login: 'loginIp', register: 'register', anonymous: 'anonymous' } as const;
+const METRIC_KIND = { login: 'login_ip', register: 'register', anonymous: 'anonymous' } as const;
+
+export const ipKey = (kind: IpLimitKind, app: string, ip: string, windowStart: number) =>
+  `ip:${kind}:${app}:${ip}:${windowStart}`;
+export const accountKey = (app: string, account: string) => `acct:${app}:${account}`;
+
+/**
+ * Brute-force limits in the shared `rate_limits` collection: per-IP fixed windows (one document
+ * per slot a request claimed) and per-account lock state (insert-only versions). Every instance sees
+ * the same counters; expiry is checked on read, TTL or a sweeper only collect garbage.
+ */
+export function createRateLimiter(deps: CoreDeps): RateLimiter {
+  const { clock, metrics, logger } = deps;
+  const hits = deps.database.db.collection<WindowSlot>(RATE_LIMITS_COLLECTION);
+  const accounts = deps.database.db.collection<StateVersion<AccountState>>(RATE_LIMITS_COLLECTION);
+  let stopSweeper = () => {};
+
+  // Each lost race means another change went in: a reservation or an outcome, at most two per
+  // attempt the account's budget lets through. Past that, fail closed.
+  const tries = (app: AppConfig) => 2 * app.rateLimits.login.maxAttempts + 6;
+  const report = (app: AppConfig, kind: string, d: LimitDecision) => {
+    if (!d.allowed) metrics.rateLimited(app.slug, kind);
+    return d;
+  };
+
+  return {
+    async start() {
+      await hits.createIndex({ key: 1, v: -1 }, { name: 'key_v' });
+      const { ttl } = await ensureTtlIndex(hits, 'expiresAt');
+      stopSweeper();
+      if (!ttl) stopSweeper = startSweeper(hits, 'expiresAt');
+    },
+
+    stop() {
+      stopSweeper();
+      stopSweeper = () => {};
+    },
+
+    async hitIp(app, kind, ip) {
+      const limit = app.rateLimits[IP_LIMIT[kind]];
+      const now = clock.ms();
+      const key = ipKey(kind, app.slug, ip, windowAt(now, limit).start);
+      return report(app, METRIC_KIND[kind], await hitWindow(hits, key, limit, now));
+    },
+
+    async beginLogin(app, account) {
+      const limits = app.rateLimits.login;
+      try {
+        const decision = await updateState(
+          accounts,
+          accountKey(app.slug, account),
+          clock,
+          (state, now) => {
+            const { decision, next } = reserve(state, now, limits);
+            return next ? { result: decision, next } : { result: decision };
+          },
+          tries(app),
+        );
+        return report(app, 'login', decision);
+      } catch (err) {
+        if (!(err instanceof ContentionError)) throw err;
+        return report(app, 'login', denied(1000)); // fail closed
+      }
+    },
+
+    async endLogin(app, account, success) {
+      const limits = app.rateLimits.login;
+      try {
+        await updateState(
+          accounts,
+          accountKey(app.slug, account),
+          clock,
+          (state, now) => ({ result: undefined, next: settle(state, now, success, limits) }),
+          tries(app),
+        );
+      } catch (err) {
+        if (!(err instanceof ContentionError)) throw err;
+        // Not recorded: the attempt's lease runs out and then counts as a failure (fail closed).
+        logger.warn({ app: app.slug, success }, 'login outcome not recorded: too much contention');
+      }
+    },
+  };
+}

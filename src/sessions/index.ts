@@ -1,0 +1,12 @@
+export { CHAIN_DEPTH } from './refresh-token.js';
+export { createRevocationFeed, POLL_OVERLAP_MS, type RevocationFeedOptions } from './revocation-feed.js';
+export { createSessionService } from './service.js';
+export type {
+  CreatedSession,
+  DeviceInfo,
+  RevocationFeed,
+  RevokeReason,
+  RotateResult,
+  SessionRecord,
+  SessionService,
+} from './types.js';

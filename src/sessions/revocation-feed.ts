@@ -1,0 +1,138 @@
+import { performance } from 'node:perf_hooks';
+import { ensureTtlIndex, startSweeper } from '../db/index.js';
+import type { CoreDeps } from '../services.js';
+import type { RevocationFeed, RevokeReason } from './types.js';
+
+interface RevocationDoc {
+  app: string;
+  sid: string;
+  reason: RevokeReason;
+  /** The writer's clock. */
+  at: Date;
+  /** Past this, every access token of the session has expired anyway. */
+  expiresAt: Date;
+}
+
+export interface RevocationFeedOptions {
+  pollMs?: number;
+  staleAfterMs?: number;
+}
+
+/** Each poll re-reads this much before the newest entry seen: writers' clock skew and inserts still in flight. */
+export const POLL_OVERLAP_MS = 5000;
+/** Entries outlive the longest access token by this margin (verifiers allow a little clock leeway). */
+const EXPIRY_MARGIN_MS = 60_000;
+
+/**
+ * Revoked session ids, polled from the `revocations` collection into a Map so the hot path asks
+ * memory, never the database. Freshness is measured on the monotonic clock: it is about real
+ * elapsed time since the last good poll, not about the domain clock tests move.
+ */
+export function createRevocationFeed(deps: CoreDeps, opts: RevocationFeedOptions = {}): RevocationFeed {
+  const pollMs = opts.pollMs ?? deps.manifest.server.revocation.pollMs;
+  const staleAfterMs = opts.staleAfterMs ?? deps.manifest.server.revocation.staleAfterMs;
+  const coll = deps.database.db.collection<RevocationDoc>('revocations');
+  const lifetimeMs = Math.max(0, ...deps.manifest.apps.map((a) => a.tokens.accessTtl)) * 1000 + EXPIRY_MARGIN_MS;
+
+  const revoked = new Map<string, number>(); // sid → expiresAt (ms)
+  let newestAt = Number.NEGATIVE_INFINITY; // newest `at` read so far (ms)
+  let lastSuccess = Number.NEGATIVE_INFINITY; // performance.now() when the last good poll began
+  let inflight: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let failing = false;
+  let stopSweeper: (() => void) | undefined;
+
+  const lagMs = () => performance.now() - lastSuccess;
+  const remember = (sid: string, expiresAt: number) => {
+    if ((revoked.get(sid) ?? 0) < expiresAt) revoked.set(sid, expiresAt);
+  };
+
+  async function pollOnce(): Promise<void> {
+    const began = performance.now();
+    const nowMs = deps.clock.ms();
+    try {
+      const since = new Date(Number.isFinite(newestAt) ? newestAt - POLL_OVERLAP_MS : 0);
+      const docs = await coll
+        .find(
+          { at: { $gte: since }, expiresAt: { $gt: new Date(nowMs) } },
+          { projection: { _id: 0, sid: 1, at: 1, expiresAt: 1 }, timeoutMS: Math.max(2000, staleAfterMs / 2) },
+        )
+        .toArray();
+      for (const d of docs) {
+        remember(d.sid, d.expiresAt.getTime());
+        // A writer whose clock runs ahead must not push the cursor past what others write now.
+        newestAt = Math.max(newestAt, Math.min(d.at.getTime(), nowMs));
+      }
+      for (const [sid, exp] of revoked) if (exp <= nowMs) revoked.delete(sid);
+      lastSuccess = began;
+      if (failing) deps.logger.info('revocation feed: polling again');
+      failing = false;
+    } catch (err) {
+      if (!failing) deps.logger.warn({ err: (err as Error).message }, 'revocation feed: poll failed');
+      failing = true;
+      throw err;
+    } finally {
+      deps.metrics.revocationLag(lagMs());
+    }
+  }
+
+  // Never two polls at once: a slow database stretches the interval instead of piling up queries.
+  const poll = () => {
+    inflight ??= pollOnce().finally(() => {
+      inflight = undefined;
+    });
+    return inflight;
+  };
+
+  const schedule = () => {
+    if (!running) return;
+    timer = setTimeout(() => {
+      poll()
+        .catch(() => {}) // logged in pollOnce; staleness makes callers fail closed
+        .finally(schedule);
+    }, pollMs);
+    timer.unref();
+  };
+
+  return {
+    async start() {
+      if (running) return;
+      await coll.createIndex({ at: 1 }, { name: 'at_1' });
+      const { ttl } = await ensureTtlIndex(coll, 'expiresAt');
+      if (!ttl) stopSweeper = startSweeper(coll, 'expiresAt');
+      await poll(); // the initial load: every unexpired entry; throws when the database is away
+      running = true;
+      schedule();
+    },
+
+    stop() {
+      running = false;
+      clearTimeout(timer);
+      stopSweeper?.();
+      stopSweeper = undefined;
+    },
+
+    isRevoked: (sessionId) => revoked.has(sessionId),
+    isFresh: () => lagMs() <= staleAfterMs,
+    lagMs,
+    size: () => revoked.size,
+    poll,
+
+    async publish(app, sessionIds, reason) {
+      const sids = [...new Set(sessionIds)];
+      if (!sids.length) return;
+      const at = deps.clock.now();
+      const expiresAt = new Date(at.getTime() + lifetimeMs);
+      try {
+        await coll.insertMany(
+          sids.map((sid) => ({ app, sid, reason, at, expiresAt })),
+          { ordered: false },
+        );
+      } finally {
+        // Even if the write failed, this instance refuses the session at once (fail closed).
+        for (const sid of sids) remember(sid, expiresAt.getTime());
+      }
+    },
+  };
+}

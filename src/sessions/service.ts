@@ -1,0 +1,119 @@
+import type { AppConfig } from '../config/index.js';
+import { ensureTtlIndex, startSweeper } from '../db/index.js';
+import type { CoreDeps } from '../services.js';
+import { hashToken, newRefreshToken, newSessionId, successorChain } from './refresh-token.js';
+import { rotateRefreshToken } from './rotation.js';
+import {
+  deviceFields,
+  liveFilter,
+  RECENT_FIRST,
+  type SessionDoc,
+  sessionsCollection,
+  toSessionRecord,
+} from './session-store.js';
+import type { RevocationFeed, RevokeReason, SessionService } from './types.js';
+
+export function createSessionService(deps: CoreDeps, revocations: RevocationFeed): SessionService {
+  const sessions = sessionsCollection(deps.database.db);
+  const chain = successorChain(deps.secret);
+  const now = () => deps.clock.now();
+  let stopSweeper: (() => void) | undefined;
+
+  /** Revokes those of `ids` still unrevoked (and matching `owner`), then publishes them; returns how many. */
+  async function revokeIds(app: AppConfig, ids: string[], reason: RevokeReason, owner?: string): Promise<number> {
+    if (!ids.length) return 0;
+    const { modifiedCount } = await sessions.updateMany(
+      { _id: { $in: ids }, app: app.slug, revokedAt: null, ...(owner === undefined ? {} : { userId: owner }) },
+      { $set: { revokedAt: now(), revokeReason: reason } },
+    );
+    // Publishing an id another caller revoked a moment ago is harmless; missing one is not.
+    if (modifiedCount > 0) await revocations.publish(app.slug, ids, reason);
+    return modifiedCount;
+  }
+
+  /**
+   * Keeps at most max_per_user live sessions: everything past that rank in one total order is
+   * revoked. Concurrent logins each evict what lies past the limit in the set they read; the last
+   * one to read sees every insert, so all converge on the same survivors.
+   */
+  async function evictBeyondLimit(app: AppConfig, userId: string): Promise<string[]> {
+    const live = await sessions
+      .find({ ...liveFilter(app, now()), userId }, { projection: { _id: 1 } })
+      .sort(RECENT_FIRST)
+      .toArray();
+    const excess = live.slice(app.sessions.maxPerUser).map((d) => d._id);
+    await revokeIds(app, excess, 'session_limit');
+    return excess;
+  }
+
+  return {
+    async start() {
+      await sessions.createIndex({ refreshHash: 1 }, { unique: true, name: 'refreshHash_unique' });
+      await sessions.createIndex({ app: 1, userId: 1 }, { name: 'app_userId' });
+      const { ttl } = await ensureTtlIndex(sessions, 'expiresAt');
+      if (!ttl) stopSweeper = startSweeper(sessions, 'expiresAt');
+    },
+
+    stop() {
+      stopSweeper?.();
+      stopSweeper = undefined;
+    },
+
+    async create(app, userId, device) {
+      const at = now();
+      const refreshToken = newRefreshToken();
+      const doc: SessionDoc = {
+        _id: newSessionId(),
+        app: app.slug,
+        userId,
+        deviceId: null,
+        userAgent: null,
+        ip: null,
+        ...deviceFields(device),
+        refreshHash: hashToken(refreshToken),
+        prevHash: null,
+        rotations: 0,
+        rotatedAt: null,
+        createdAt: at,
+        lastActiveAt: at,
+        expiresAt: new Date(at.getTime() + app.tokens.refreshTtl * 1000),
+        revokedAt: null,
+        revokeReason: null,
+      };
+      await sessions.insertOne(doc);
+      const evicted = await evictBeyondLimit(app, userId);
+      return { session: toSessionRecord(doc), refreshToken, evicted };
+    },
+
+    rotate: (app, refreshToken, device) =>
+      rotateRefreshToken(
+        { sessions, chain, now, revoke: (a, id, reason) => revokeIds(a, [id], reason).then(() => {}) },
+        app,
+        refreshToken,
+        device,
+      ),
+
+    async list(app, userId) {
+      const docs = await sessions
+        .find({ ...liveFilter(app, now()), userId })
+        .sort(RECENT_FIRST)
+        .toArray();
+      return docs.map(toSessionRecord);
+    },
+
+    async get(app, sessionId) {
+      const doc = await sessions.findOne({ ...liveFilter(app, now()), _id: String(sessionId) });
+      return doc ? toSessionRecord(doc) : null;
+    },
+
+    async revoke(app, userId, sessionId, reason) {
+      return (await revokeIds(app, [String(sessionId)], reason, userId)) === 1;
+    },
+
+    async revokeAll(app, userId, reason, keep) {
+      const live = await sessions.find({ ...liveFilter(app, now()), userId }, { projection: { _id: 1 } }).toArray();
+      const ids = live.map((d) => d._id).filter((id) => id !== keep);
+      return revokeIds(app, ids, reason, userId);
+    },
+  };
+}
