@@ -48,7 +48,7 @@ export function createAuditLog(deps: CoreDeps, opts: AuditLogOptions = {}): Audi
   const coll: Collection<AuditDoc> = deps.database.db.collection<AuditDoc>(AUDIT_COLLECTION);
   const retention = new Map(deps.manifest.apps.map((a) => [a.slug, a.audit.retentionDays * DAY_MS]));
   // an app the manifest does not name keeps its events as long as the most patient app does
-  const defaultRetention = Math.max(...retention.values());
+  const defaultRetention = Math.max(DAY_MS, ...retention.values());
   const maxQueue = opts.maxQueue ?? 10_000;
   let failing = false;
   let overflowing = false;
@@ -81,9 +81,9 @@ export function createAuditLog(deps: CoreDeps, opts: AuditLogOptions = {}): Audi
     write,
     onDrop(count, reason) {
       metrics.auditDropped(count);
-      // one warning per episode of overflow, not one per event
-      if (reason === 'full' && !overflowing) logger.warn({ maxQueue }, 'audit queue full: dropping events');
-      if (reason === 'full') overflowing = true;
+      if (reason !== 'full' || overflowing) return;
+      overflowing = true; // one warning per episode of overflow, not one per event
+      logger.warn({ maxQueue }, 'audit queue full: dropping events');
     },
   });
 

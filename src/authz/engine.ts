@@ -168,7 +168,7 @@ export function createEngine(spec: EngineSpec): Authorization {
     permissionsFor: (a, userId) =>
       safely(
         (): Permission[] =>
-          (current(a)?.facts(userId).permissions ?? []).map(({ resource, action }) => ({ resource, action })),
+          (current(a)?.permissions(userId) ?? []).map(({ resource, action }) => ({ resource, action })),
         [],
       ),
     async grantRole(a, userId, role) {

@@ -8,7 +8,8 @@ export interface UserFacts {
   /** Effective roles: direct ones and those reached through role-to-role grants. */
   readonly roles: readonly string[];
   readonly roleSet: ReadonlySet<string>;
-  readonly permissions: readonly Permission[];
+  /** The subject and its roles: whatever is granted to one of these applies. */
+  readonly grantees: readonly string[];
 }
 
 /**
@@ -18,6 +19,8 @@ export interface UserFacts {
 export interface Evaluator<F extends UserFacts = UserFacts> {
   factsFor(userId: string): F;
   decide(facts: F, resource: string, action: string): boolean;
+  /** What the user may do, as granted (patterns) or as decided (known pairs); not on the hot path. */
+  permissions(facts: F): Permission[];
 }
 
 export interface MemoLimits {
@@ -114,6 +117,10 @@ export class PolicyView<F extends UserFacts = UserFacts> {
 
   facts(userId: string): F {
     return this.memo(userId).facts;
+  }
+
+  permissions(userId: string): Permission[] {
+    return this.evaluator.permissions(this.memo(userId).facts);
   }
 
   /** How many users have a memo (for tests and benchmarks). */

@@ -1,5 +1,5 @@
-import type { Permission } from './types.js';
 import type { UserFacts } from './memo.js';
+import type { Permission } from './types.js';
 
 /** Casbin's default role manager follows at most this many role-to-role links. */
 export const MAX_HIERARCHY = 10;
@@ -9,7 +9,8 @@ export const subjectOf = (userId: string) => `user:${userId}`;
 
 /**
  * Casbin's `keyMatch(key, pattern)`, byte for byte: a `*` in the pattern matches any suffix
- * (only the first `*` counts); without one, the strings must be equal.
+ * (only the first `*` counts); without one, the strings must be equal. With a `*` this is
+ * exactly `key.startsWith(<pattern up to the first *>)`, which the index uses.
  */
 export function keyMatch(key: string, pattern: string): boolean {
   const star = pattern.indexOf('*');
@@ -18,24 +19,30 @@ export function keyMatch(key: string, pattern: string): boolean {
   return key === pattern.slice(0, star);
 }
 
-/** The built-in model's matcher for one granted pattern: `keyMatch(obj) && (act == p.act || p.act == "*")`. */
-export const permits = (granted: Permission, resource: string, action: string): boolean =>
-  (granted.action === action || granted.action === '*') && keyMatch(resource, granted.resource);
-
 /** One rule as Casbin holds it: `p` → [sub, dom, obj, act], `g` → [member, role, dom]. */
 export type Rule = readonly string[];
 
 /** A map key for one (resource, action) pair. */
 export const pairKey = (p: Permission) => `${p.resource}\u0000${p.action}`;
 
+/** What one grantee (role or user subject) is granted: exact resources by name, patterns by prefix. */
+interface Grants {
+  exact: Map<string, Set<string>>;
+  patterns: { prefix: string; resource: string; action: string }[];
+}
+
+const allowsAction = (actions: ReadonlySet<string> | undefined, action: string) =>
+  actions !== undefined && (actions.has(action) || actions.has('*'));
+
 /**
- * One app's rows, indexed for the per-user memo: who holds which role (directly) and what each
- * grantee is granted. Built once per policy revision; answers in time proportional to the user's
- * own roles and grants, never to the size of the policy.
+ * One app's rows, indexed for the per-user memo: who holds which role directly and what each
+ * grantee is granted. Built once per policy revision. A user's roles cost a walk over their own
+ * links; a check costs one map lookup per role plus a scan of that role's wildcard patterns —
+ * never a scan of the whole policy, which is what Casbin's enforce does.
  */
 export class PolicyIndex {
   private readonly parents = new Map<string, string[]>();
-  private readonly grants = new Map<string, Permission[]>();
+  private readonly grants = new Map<string, Grants>();
 
   constructor(
     readonly domain: string,
@@ -44,11 +51,21 @@ export class PolicyIndex {
   ) {
     for (const [sub, dom, resource, action] of policies) {
       if (dom !== domain || sub === undefined || resource === undefined || action === undefined) continue;
-      push(this.grants, sub, { resource, action });
+      let g = this.grants.get(sub);
+      if (!g) this.grants.set(sub, (g = { exact: new Map(), patterns: [] }));
+      const star = resource.indexOf('*');
+      if (star !== -1) g.patterns.push({ prefix: resource.slice(0, star), resource, action });
+      else {
+        const actions = g.exact.get(resource);
+        if (actions) actions.add(action);
+        else g.exact.set(resource, new Set([action]));
+      }
     }
     for (const [member, role, dom] of groupings) {
       if (dom !== domain || member === undefined || role === undefined) continue;
-      push(this.parents, member, role);
+      const roles = this.parents.get(member);
+      if (roles) roles.push(role);
+      else this.parents.set(member, [role]);
     }
   }
 
@@ -70,10 +87,22 @@ export class PolicyIndex {
     return [...seen];
   }
 
-  /** Patterns granted to any of `grantees` (a user's subject and roles), without duplicates. */
-  permissionsOf(grantees: Iterable<string>): Permission[] {
+  /** The built-in model's matcher: some grantee has `keyMatch(resource, p.obj) && (p.act == action || p.act == "*")`. */
+  allows(grantees: readonly string[], resource: string, action: string): boolean {
+    for (const grantee of grantees) {
+      const g = this.grants.get(grantee);
+      if (!g) continue;
+      if (allowsAction(g.exact.get(resource), action)) return true;
+      for (const p of g.patterns)
+        if ((p.action === action || p.action === '*') && resource.startsWith(p.prefix)) return true;
+    }
+    return false;
+  }
+
+  /** Patterns granted to any of `grantees`, without duplicates. */
+  permissionsOf(grantees: readonly string[]): Permission[] {
     const out = new Map<string, Permission>();
-    for (const g of grantees) for (const p of this.grants.get(g) ?? []) out.set(pairKey(p), p);
+    for (const grantee of grantees) for (const p of this.grantsOf(grantee)) out.set(pairKey(p), p);
     return [...out.values()];
   }
 
@@ -85,25 +114,26 @@ export class PolicyIndex {
   /** Every distinct (resource, action) pair granted to anyone, patterns included. */
   pairs(): Permission[] {
     const out = new Map<string, Permission>();
-    for (const list of this.grants.values()) for (const p of list) out.set(pairKey(p), p);
+    for (const [, p] of this.grantRows()) out.set(pairKey(p), p);
     return [...out.values()];
   }
 
   /** The grants as [grantee, permission] pairs (for engines that take them as facts). */
   *grantRows(): IterableIterator<[string, Permission]> {
-    for (const [grantee, list] of this.grants) for (const p of list) yield [grantee, p];
+    for (const grantee of this.grants.keys()) for (const p of this.grantsOf(grantee)) yield [grantee, p];
+  }
+
+  private *grantsOf(grantee: string): IterableIterator<Permission> {
+    const g = this.grants.get(grantee);
+    if (!g) return;
+    for (const [resource, actions] of g.exact) for (const action of actions) yield { resource, action };
+    for (const { resource, action } of g.patterns) yield { resource, action };
   }
 }
 
-function push<V>(map: Map<string, V[]>, key: string, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-/** A user's effective roles and grants under this index (what the memo keeps per user). */
+/** A user's subject and effective roles under this index (what the memo keeps per user). */
 export function userFacts(index: PolicyIndex, userId: string): UserFacts {
   const subject = subjectOf(userId);
   const roles = index.rolesOf(subject);
-  return { subject, roles, roleSet: new Set(roles), permissions: index.permissionsOf([subject, ...roles]) };
+  return { subject, roles, roleSet: new Set(roles), grantees: [subject, ...roles] };
 }

@@ -11,7 +11,7 @@ export const MANIFEST_KEYS: Record<string, [defaultValue: string, meaning: strin
   slug: ['(required)', 'the app (tenant) id: lower-case letters, digits, _ or -; clients name it in X-Gatehouse-App'],
   name: ['the slug', 'display name'],
   'auth.policy.provider': ['casbin', 'authorization provider: casbin or oso'],
-  'auth.policy.required': ['true', 'mdb-engine key, accepted; Gatehouse protects exactly the fields that carry @auth/@permission'],
+  'auth.policy.required': ['false', 'true: every root field of the app (downstream ones included) needs a valid token, except the public credential fields; @auth/@permission apply either way'],
   'auth.policy.allow_anonymous': ['false', 'allow loginAnonymous (anonymous users get only the anonymous role)'],
   'auth.policy.authorization.model': ['rbac', 'Casbin model: rbac (built-in RBAC with domains and wildcards) or a path to a .conf file'],
   'auth.policy.authorization.policies_collection': ['casbin_policies', 'MongoDB collection holding {ptype, v0…v5} policy and role rows'],

@@ -99,7 +99,7 @@ export function resolveApp(raw: RawApp, env: EnvDefaults): AppConfig {
     name: raw.name ?? raw.slug,
     policy: {
       provider: a.policy?.provider ?? 'casbin',
-      required: a.policy?.required ?? true,
+      required: a.policy?.required ?? false,
       allowAnonymous: a.policy?.allow_anonymous ?? false,
       model: authz.model ?? 'rbac',
       policiesCollection: authz.policies_collection ?? 'casbin_policies',

@@ -28,7 +28,10 @@ export function createHeadersFor(secret: string, clock: Clock): HeadersFor {
   const keys = new Map<string, Buffer>();
   const keyOf = (service: string) => {
     let key = keys.get(service);
-    if (!key) keys.set(service, (key = deriveGatewayKey(secret, service)));
+    if (!key) {
+      key = deriveGatewayKey(secret, service);
+      keys.set(service, key);
+    }
     return key;
   };
   return async (service, ctx) => {

@@ -37,7 +37,9 @@ export async function createGateway(
   const headersFor = createHeadersFor(secret, clock);
   const loadAll = async () => {
     const loaded = await Promise.all(
-      manifest.downstream.map((d) => loadDownstreamSdl(d, { ...opts.load, headers: () => headersFor(d.name, undefined) })),
+      manifest.downstream.map((d) =>
+        loadDownstreamSdl(d, { ...opts.load, headers: () => headersFor(d.name, undefined) }),
+      ),
     );
     return { schema: buildGatewaySchema(own, loaded, headersFor, opts), loadedAt: clock.now() };
   };

@@ -3,7 +3,7 @@ import {
   type ConstDirectiveNode,
   type DefinitionNode,
   type DocumentNode,
-  GraphQLError,
+  type GraphQLError,
   Kind,
   parse,
   print,

@@ -54,7 +54,8 @@ export function gatewayHeaders(
   return headers;
 }
 
-export type HeaderSource = Headers | Record<string, string | string[] | undefined>;
+/** Fetch `Headers` (any implementation: servers often use a ponyfill) or Node's `IncomingHttpHeaders`. */
+export type HeaderSource = Pick<Headers, 'get'> | Record<string, string | string[] | undefined>;
 
 export interface VerifyOptions {
   /** This service's name, as the gateway's manifest `downstream` entry spells it. */
@@ -70,8 +71,8 @@ export type GatewayVerification =
   | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'bad-signature' };
 
 function header(headers: HeaderSource, name: string): string | null {
-  if (headers instanceof Headers) return headers.get(name);
-  const v = headers[name] ?? headers[name.toLowerCase()];
+  if (typeof headers.get === 'function') return (headers as Pick<Headers, 'get'>).get(name);
+  const v = (headers as Record<string, string | string[] | undefined>)[name];
   return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
 }
 
@@ -96,6 +97,7 @@ export function verifyGatewaySignature(
   const k = typeof key === 'string' ? Buffer.from(key, 'base64url') : key;
   const expected = mac(k, opts.service, t, who);
   const given = Buffer.from(m[2]!, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad-signature' };
   return { ok: true, issuedAt: t, ...who };
 }

@@ -52,7 +52,8 @@ function assertNoCollisions(own: GraphQLSchema, remotes: { name: string; schema:
   for (const { name, schema } of [{ name: 'gatehouse', schema: own }, ...remotes]) {
     const roots = new Set(rootTypes(schema));
     for (const root of roots) {
-      const kind = root === schema.getQueryType() ? 'Query' : root === schema.getMutationType() ? 'Mutation' : 'Subscription';
+      const kind =
+        root === schema.getQueryType() ? 'Query' : root === schema.getMutationType() ? 'Mutation' : 'Subscription';
       for (const field of Object.keys(root.getFields())) claim(name, `${kind}.${field}`);
     }
     for (const type of Object.values(schema.getTypeMap())) {

@@ -4,6 +4,7 @@ import { checkCsrf, readAuthCookies } from '../http/security/index.js';
 import type { VerifiedToken } from '../tokens/types.js';
 import type { GatehouseContext } from './context.js';
 import { type ErrorCode } from './errors.js';
+import { PUBLIC_ROOT_FIELDS } from './public-fields.js';
 import { type Requirement, requirementOf } from './requirements.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i;
@@ -31,6 +32,14 @@ export async function resolveCaller(ctx: GatehouseContext): Promise<VerifiedToke
   return verified;
 }
 
+const TOKEN_ONLY: Requirement = { authenticated: true, roleSets: [], permissions: [], scopeAlternatives: [], policyAlternatives: [] };
+
+function isUnlistedRootField(p: ValidateUserFnParams<unknown>): boolean {
+  const { schema } = p.executionArgs;
+  const root = p.parentType === schema.getQueryType() || p.parentType === schema.getMutationType() || p.parentType === schema.getSubscriptionType();
+  return root && !PUBLIC_ROOT_FIELDS.has(`${p.parentType.name}.${p.field.name}`);
+}
+
 const refuse = (p: ValidateUserFnParams<unknown>, code: ErrorCode, message: string, status?: number) =>
   createGraphQLError(message, {
     nodes: [p.fieldNode],
@@ -56,9 +65,13 @@ function satisfies(req: Requirement, ctx: GatehouseContext, user: VerifiedToken)
 
 /** generic-auth's synchronous per-field check: directive requirements against live roles and policy. */
 export function validateField(p: ValidateUserFnParams<VerifiedToken | null | undefined>) {
-  const req = requirementOf(p.executionArgs.schema, p.parentType, p.field);
-  if (!req.authenticated) return undefined;
   const ctx = p.executionArgs.contextValue as GatehouseContext;
+  let req = requirementOf(p.executionArgs.schema, p.parentType, p.field);
+  if (!req.authenticated) {
+    // `policy.required` (mdb-engine): the app's root fields need a token unless reviewed as public.
+    if (!ctx.app.policy.required || !isUnlistedRootField(p)) return undefined;
+    req = TOKEN_ONLY;
+  }
   // Without a fresh revocation feed we cannot know that a token is still good.
   if (!ctx.services.revocations.isFresh()) return refuse(p, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable', 503);
   const user = p.user;

@@ -18,9 +18,7 @@ import './types/user-entity.js';
 function guardEntities(schema: GraphQLSchema): GraphQLSchema {
   return mapSchema(schema, {
     [MapperKind.QUERY_ROOT_FIELD]: (config, name) =>
-      name === '_entities'
-        ? { ...config, extensions: { ...config.extensions, directives: { auth: [{}] } } }
-        : config,
+      name === '_entities' ? { ...config, extensions: { ...config.extensions, directives: { auth: [{}] } } } : config,
   });
 }
 
@@ -37,7 +35,9 @@ export function gatehouseSchema(): GraphQLSchema {
       directives: schemaDirectives,
       linkUrl: FEDERATION_SPEC_URL,
       composeDirectives: ['@auth', '@permission'],
-      extensions: { directives: [{ name: 'link', args: { url: GATEHOUSE_SPEC_URL, import: ['@auth', '@permission'] } }] },
+      extensions: {
+        directives: [{ name: 'link', args: { url: GATEHOUSE_SPEC_URL, import: ['@auth', '@permission'] } }],
+      },
     }),
   );
   return cached;

@@ -1,12 +1,21 @@
 import type { IncomingMessage } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useGatehouseAuth } from '../graphql/auth-plugin.js';
 import type { GatehouseContext } from '../graphql/context.js';
 import { createMaskError } from '../graphql/mask.js';
+import { useMetrics, useMetricsRoute, useRequestLog } from '../observability/index.js';
 import { gatehouseSchema } from '../graphql/schema.js';
 import type { Services } from '../services.js';
 import { clientIp } from './client-ip.js';
 import { useRoutes } from './routes.js';
+import {
+  useCloseAfterTooLarge,
+  useCookies,
+  useGraphQLHardening,
+  useSecurityHeaders,
+  yogaSecurityOptions,
+} from './security/index.js';
 
 export type ServerContext = { req?: IncomingMessage };
 export type GatehouseYoga = YogaServerInstance<ServerContext, GatehouseContext>;
@@ -14,20 +23,24 @@ export type GatehouseYoga = YogaServerInstance<ServerContext, GatehouseContext>;
 export interface YogaOptions {
   /** Extra Envelop/Yoga plugins, appended after Gatehouse's own. */
   plugins?: Plugin[];
+  /** The schema to serve instead of Gatehouse's own (the gateway's stitched schema); a function is asked per request. */
+  schema?: GraphQLSchema | (() => GraphQLSchema);
 }
 
 export function createGatehouseYoga(services: Services, options: YogaOptions = {}): GatehouseYoga {
   const { manifest, logger } = services;
   const trusted = new Set(manifest.server.http.trustedProxies);
   const defaultApp = manifest.apps[0]!;
+  const production = services.env.production;
+  const schema = options.schema;
   return createYoga<ServerContext, Partial<GatehouseContext>>({
-    schema: gatehouseSchema(),
+    schema: typeof schema === 'function' ? () => schema() : (schema ?? gatehouseSchema()),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    graphiql: !services.env.production,
+    graphiql: !production,
     logging: false,
-    batching: manifest.server.graphql.maxBatch > 0 ? { limit: manifest.server.graphql.maxBatch } : false,
+    ...yogaSecurityOptions(manifest.server), // CORS allow-list, body-size limit, batching limit
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, 'unexpected error')) },
     context: ({ request, req }) => {
       const slug = request.headers.get('x-gatehouse-app');
@@ -44,6 +57,17 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
         userAgent: request.headers.get('user-agent') ?? undefined,
       };
     },
-    plugins: [useRoutes(services), useGatehouseAuth() as Plugin, ...(options.plugins ?? [])],
+    plugins: [
+      useRequestLog(logger), // first: its onRequest must run even for routes another plugin answers
+      useCookies(), // before auth: the auth plugin reads cookies while building the context
+      useSecurityHeaders({ trustedProxies: manifest.server.http.trustedProxies, graphiql: !production }),
+      useCloseAfterTooLarge(),
+      useMetricsRoute(services.metrics),
+      useRoutes(services),
+      ...useGraphQLHardening(manifest.server.graphql, { production }),
+      useMetrics(services.metrics),
+      useGatehouseAuth() as Plugin,
+      ...(options.plugins ?? []),
+    ],
   }) as unknown as GatehouseYoga;
 }

@@ -60,7 +60,10 @@ const memo = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Needs>>();
  */
 export function needsOf(schema: GraphQLSchema, document: DocumentNode): Needs {
   let bySchema = memo.get(schema);
-  if (!bySchema) memo.set(schema, (bySchema = new WeakMap()));
+  if (!bySchema) {
+    bySchema = new WeakMap();
+    memo.set(schema, bySchema);
+  }
   const hit = bySchema.get(document);
   if (hit) return hit;
   let any = false;
@@ -82,7 +85,8 @@ export function needsOf(schema: GraphQLSchema, document: DocumentNode): Needs {
         any = true;
         if (req.roleSets.length || req.scopeAlternatives.length) roles = true;
         for (const p of req.permissions) add(p);
-        for (const alt of req.policyAlternatives) for (const all of alt) for (const policy of all) add(policyPermission(policy));
+        for (const alt of req.policyAlternatives)
+          for (const all of alt) for (const policy of all) add(policyPermission(policy));
       },
     }),
   );

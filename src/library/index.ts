@@ -14,4 +14,10 @@ export type { MongoPermissions } from './mongodb-source.js';
 export { type GatehousePlugin, type UseGatehouseOptions, useGatehouse } from './plugin.js';
 export type { RemotePermissions } from './remote-source.js';
 export type { Decision, PermissionSource } from './source.js';
-export { createTokenVerifier, type KeySource, type PublicAlgorithm, type TokenVerifier, type VerifierOptions } from './verify.js';
+export {
+  createTokenVerifier,
+  type KeySource,
+  type PublicAlgorithm,
+  type TokenVerifier,
+  type VerifierOptions,
+} from './verify.js';

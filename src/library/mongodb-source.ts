@@ -44,7 +44,11 @@ export function mongoSource(app: string, opts: MongoPermissions): PermissionSour
   const database: Database = {
     client: db.client,
     db,
-    ping: (timeoutMs = 2000) => db.command({ ping: 1 }, { timeoutMS: timeoutMs }).then(() => true, () => false),
+    ping: (timeoutMs = 2000) =>
+      db.command({ ping: 1 }, { timeoutMS: timeoutMs }).then(
+        () => true,
+        () => false,
+      ),
     close: async () => {}, // the client belongs to the caller
   };
   const deps: CoreDeps = {

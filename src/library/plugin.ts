@@ -64,7 +64,10 @@ export function useGatehouse(options: UseGatehouseOptions): GatehousePlugin {
   const states = new WeakMap<object, RequestState>();
   const stateOf = (ctx: object) => {
     let s = states.get(ctx);
-    if (!s) states.set(ctx, (s = {}));
+    if (!s) {
+      s = {};
+      states.set(ctx, s);
+    }
     return s;
   };
   // Start loading now; a failure is retried per request and answers SERVICE_UNAVAILABLE meanwhile.

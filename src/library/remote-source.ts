@@ -33,7 +33,10 @@ function decisionsQuery(perms: Permission[]): { query: string; variables: Record
     variables[`r${i}`] = p.resource;
     variables[`a${i}`] = p.action;
   });
-  return { query: `query GatehouseDecisions${defs.length ? `(${defs.join(', ')})` : ''} { ${fields.join(' ')} }`, variables };
+  return {
+    query: `query GatehouseDecisions${defs.length ? `(${defs.join(', ')})` : ''} { ${fields.join(' ')} }`,
+    variables,
+  };
 }
 
 interface Body {
@@ -77,7 +80,7 @@ export function remoteSource(opts: RemotePermissions): PermissionSource {
     const roles = body.data?.me?.roles;
     if (!Array.isArray(roles)) return { ok: false, decision: UNAUTHENTICATED }; // the user is gone
     const answers = new Map<string, Answer>([[ROLES, Object.freeze([...roles])]]);
-    perms.forEach((p, i) => answers.set(permissionKey(p), body.data?.[`c${i}`] === true));
+    for (const [i, p] of perms.entries()) answers.set(permissionKey(p), body.data?.[`c${i}`] === true);
     return { ok: true, answers };
   }
 
@@ -97,7 +100,8 @@ export function remoteSource(opts: RemotePermissions): PermissionSource {
       }
       if (missing.length || roles === undefined) {
         const chunks: Permission[][] = [];
-        for (let i = 0; i < missing.length; i += CHECKS_PER_REQUEST) chunks.push(missing.slice(i, i + CHECKS_PER_REQUEST));
+        for (let i = 0; i < missing.length; i += CHECKS_PER_REQUEST)
+          chunks.push(missing.slice(i, i + CHECKS_PER_REQUEST));
         const outcomes = await Promise.all((chunks.length ? chunks : [[]]).map((c) => ask(user, token, c)));
         for (const o of outcomes) if (!o.ok) return o.decision;
         for (const o of outcomes) {

@@ -64,7 +64,7 @@ export function createRateLimiter(deps: CoreDeps): RateLimiter {
           clock,
           (state, now) => {
             const { decision, next } = reserve(state, now, limits);
-            return next ? { result: decision, next } : { result: decision };
+            return { result: decision, next };
           },
           tries(app),
         );

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { AUDIT_COLLECTION, type AuditType, type AuditWriter, createAuditLog } from '../../src/audit/index.js';
+import { refusedByServer } from '../../src/audit/audit-log.js';
 import { createMetrics, type Metrics } from '../../src/observability/index.js';
 import { coreDeps, type TestDeps } from '../helpers/deps.js';
 import { testManifest } from '../helpers/manifest.js';
@@ -153,6 +154,15 @@ describe('audit log', () => {
     assert.equal(local.pending(), 3);
     await local.stop();
     assert.equal((await audit.query('test', { first: 10, userId: 'stopper' })).length, 3);
+  });
+
+  it('treats duplicates of a retried batch as written, and an unknown failure as retryable', async () => {
+    const coll = deps.database.db.collection<{ _id: string }>('audit_retry_probe');
+    await coll.insertMany([{ _id: 'a' }]);
+    const err = await coll.insertMany([{ _id: 'a' }, { _id: 'b' }], { ordered: false }).catch((e: unknown) => e);
+    assert.equal(refusedByServer(err), 0, 'the duplicate was already written: nothing refused');
+    assert.equal(await coll.countDocuments({}), 2, 'the rest of the batch went in');
+    assert.equal(refusedByServer(new Error('connection reset')), undefined);
   });
 
   it('writes as soon as a batch is full, without waiting for the interval', async () => {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { useGatehouseAuth } from '../../src/graphql/auth-plugin.js';
 import { startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
-import { codeOf, gql } from '../helpers/graphql.js';
+import { codeOf, type GqlError, gql } from '../helpers/graphql.js';
 import { testManifest } from '../helpers/manifest.js';
 import { loginUser, registerUser } from '../helpers/users.js';
 
@@ -88,6 +88,29 @@ describe('@auth / @permission enforcement on any schema', () => {
     assert.equal(codeOf(await gql(url, '{ reports }', {}, { token: u.accessToken })), 'FORBIDDEN');
     assert.equal(calls.reports, 0);
     assert.deepEqual((await gql<{ reports: string[] }, object>(url, '{ reports }', {}, { token: admin.accessToken })).data?.reports, ['q1']);
+  });
+
+  it('policy.required: every root field outside the public list needs a token', async () => {
+    const services = gh.gatehouse.services;
+    const base = services.manifest.apps[0]!;
+    const app = { ...base, policy: { ...base.policy, required: true } };
+    const strict = createYoga({
+      schema: createSchema({ typeDefs, resolvers: { Query: { open: () => 'open' } } }),
+      context: () => ({ services, app, clientIp: '127.0.0.1', userAgent: undefined }),
+      plugins: [useGatehouseAuth()],
+      logging: false,
+    });
+    const ask = async (token?: string) => {
+      const res = await strict.fetch('http://local/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query: '{ open }' }),
+      });
+      return (await res.json()) as { data?: { open: string } | null; errors?: GqlError[] };
+    };
+    assert.equal(codeOf(await ask()), 'UNAUTHENTICATED');
+    const u = await registerUser(gh.url);
+    assert.equal((await ask(u.accessToken)).data?.open, 'open');
   });
 
   it('a type-level @auth holds when the type is reached through an interface', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { getIntrospectionQuery } from 'graphql';
 import { API_CSP, GRAPHIQL_CSP } from '../../src/http/security/index.js';
 import { CORS_ORIGIN, type SecurityApp, startSecurityApp } from './app.js';
 
@@ -164,6 +165,9 @@ describe('security plugins on a real Yoga server', () => {
       assert.equal(normal.status, 200);
       assert.deepEqual(normal.body.data, { hello: 'world' });
       const expect = { depth, manyAliases, sixteen, body, batch };
+      // 1 s on an idle machine; on a loaded one (client and server share this process) a refusal
+      // may take at most twice as long as the normal request that ran beside it.
+      const budget = Math.max(1000, 2 * normal.ms);
       const patterns = {
         depth: /depth limit of 10/i,
         manyAliases: /token limit|aliases limit/i,
@@ -175,7 +179,7 @@ describe('security plugins on a real Yoga server', () => {
         assert.ok(r.status === 400 || r.status === 413, `${name}: HTTP ${r.status}`);
         const messages = (r.body.errors ?? []).map((e) => e.message).join(' | ');
         assert.match(messages, patterns[name as keyof typeof patterns], name);
-        assert.ok(r.ms < 1000, `${name} took ${r.ms} ms`);
+        assert.ok(r.ms < budget, `${name} took ${r.ms.toFixed(0)} ms (budget ${budget.toFixed(0)} ms)`);
         assertHardenedHeaders(r.headers, name);
       }
       assert.equal(body.status, 413);
@@ -263,6 +267,9 @@ describe('security plugins on a real Yoga server', () => {
       assert.equal(typeQuery.status, 400);
       const on = await post(dev.url, { query: introspection });
       assert.equal(on.status, 200);
+      // the full query GraphiQL and codegen send fits the depth, cost and token limits
+      const full = await post(dev.url, { query: getIntrospectionQuery({ descriptions: true }) });
+      assert.equal(full.status, 200, JSON.stringify(full.body.errors));
     });
 
     it('hides field suggestions', async () => {

@@ -2,7 +2,7 @@ import { type Enforcer, newEnforcer } from 'casbin';
 import type { CoreDeps } from '../../services.js';
 import { type Authorization, createEngine, openStore } from '../engine.js';
 import type { Evaluator } from '../memo.js';
-import { PolicyIndex, permits, userFacts } from '../rbac.js';
+import { PolicyIndex, userFacts } from '../rbac.js';
 import type { AppFilter } from '../rows.js';
 import type { PolicyStore } from '../store.js';
 import type { AuthzAppConfig } from '../types.js';
@@ -18,9 +18,9 @@ export async function loadEnforcer(source: ModelSource, store: PolicyStore, app:
 }
 
 /**
- * Answers from a loaded enforcer. With the built-in model a check matches the user's own few
- * patterns (the model's matcher, restated in `permits`: enforcing would scan every rule); a custom
- * model is asked through `enforceSync` on each memo miss.
+ * Answers from a loaded enforcer. With the built-in model a check looks at the user's own roles'
+ * grants in the index (the model's matcher, restated in `PolicyIndex.allows`: enforcing would scan
+ * every rule); a custom model is asked through `enforceSync` on each memo miss.
  */
 export function casbinEvaluator(enforcer: Enforcer, app: string, builtin: boolean): Evaluator {
   const rules = (ptype: string) => enforcer.getModel().model.get(ptype)?.get(ptype)?.policy ?? [];
@@ -28,8 +28,9 @@ export function casbinEvaluator(enforcer: Enforcer, app: string, builtin: boolea
   return {
     factsFor: (userId) => userFacts(index, userId),
     decide: builtin
-      ? (facts, resource, action) => facts.permissions.some((p) => permits(p, resource, action))
+      ? (facts, resource, action) => index.allows(facts.grantees, resource, action)
       : (facts, resource, action) => enforcer.enforceSync(facts.subject, app, resource, action),
+    permissions: (facts) => index.permissionsOf(facts.grantees),
   };
 }
 

@@ -73,10 +73,10 @@ export async function osoEvaluator(
   return {
     factsFor(userId) {
       const facts = userFacts(index, userId);
-      const signature = signatureOf(facts.roles);
-      return { ...facts, signature, permissions: [...(allowed.get(signature)?.values() ?? [])] };
+      return { ...facts, signature: signatureOf(facts.roles) };
     },
     decide: (facts, resource, action) => allowed.get(facts.signature)?.has(pairKey({ resource, action })) ?? false,
+    permissions: (facts) => [...(allowed.get(facts.signature)?.values() ?? [])],
   };
 }
 

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createGateway, DownstreamUnavailableError, SIGNATURE_HEADER } from '../../src/gateway/index.js';
+import { deriveGatewayKey, verifyGatewaySignature } from '../../src/gateway/signature.js';
+import { gatehouseSchema } from '../../src/graphql/schema.js';
+import { startGatehouse, TEST_SECRET, type TestInstance } from '../helpers/gatehouse.js';
+import { codeOf, gql } from '../helpers/graphql.js';
+import { testManifest } from '../helpers/manifest.js';
+import { loginUser, registerUser } from '../helpers/users.js';
+import { type GatewayUnderTest, gatewayFor } from './support/gateway-server.js';
+import { type OrdersService, startOrdersService } from './support/orders-service.js';
+
+const ADMIN = { email: 'gate.admin@example.test', password: 'Gate-Keeper-Passphrase-2024' };
+
+interface Order {
+  id: string;
+  owner: string;
+}
+
+describe('gateway mode: a downstream service behind Gatehouse', () => {
+  let orders: OrdersService;
+  let gh: TestInstance;
+  let gw: GatewayUnderTest;
+
+  before(async () => {
+    orders = await startOrdersService();
+    gh = await startGatehouse({
+      manifest: testManifest(
+        {
+          users: { allow_registration: true, demo_users: [{ ...ADMIN, roles: ['admin'] }] },
+          policy: { authorization: { initial_policies: [['admin', 'policies', 'manage']] } },
+        },
+        { downstream: [{ name: orders.name, url: orders.url }] },
+      ),
+    });
+    gw = await gatewayFor(gh);
+  });
+  after(async () => {
+    await gw?.close();
+    await gh?.close();
+    await orders?.close();
+  });
+
+  it('serves anonymous publicInfo, and Gatehouse’s own fields next to it', async () => {
+    const r = await gql<{ publicInfo: string; serverTime: string }, object>(gw.url, '{ publicInfo serverTime }');
+    assert.equal(r.errors, undefined);
+    assert.equal(r.data?.publicInfo, 'open to all');
+    assert.ok(r.data?.serverTime);
+    assert.equal(orders.lastHeaders?.authorization, undefined, 'no credential goes down for an anonymous caller');
+    assert.equal(orders.lastHeaders?.['x-gatehouse-user-id'], undefined);
+  });
+
+  it('refuses @auth downstream without a token before calling the service', async () => {
+    const before = { ...orders.calls };
+    const r = await gql(gw.url, '{ publicInfo myOrders { id } }');
+    assert.equal(codeOf(r), 'UNAUTHENTICATED');
+    assert.equal(r.data ?? null, null, 'the whole operation is refused');
+    assert.equal(orders.calls.myOrders, 0);
+    assert.deepEqual(orders.calls, before, 'not even the allowed field was fetched');
+    const bad = await gql(gw.url, '{ myOrders { id } }', {}, { token: 'not.a.token' });
+    assert.equal(codeOf(bad), 'UNAUTHENTICATED');
+    assert.equal(orders.calls.myOrders, 0);
+  });
+
+  it('with a token: forwards Authorization, app, user id and a signature the service verifies', async () => {
+    const u = await registerUser(gh.url);
+    const r = await gql<{ myOrders: Order[] }, object>(
+      gw.url,
+      '{ myOrders { id owner } }',
+      {},
+      { token: u.accessToken },
+    );
+    assert.equal(r.errors, undefined);
+    assert.deepEqual(
+      r.data?.myOrders.map((o) => o.owner),
+      [u.userId, u.userId],
+    );
+    const seen = orders.lastHeaders!;
+    assert.equal(seen.authorization, `Bearer ${u.accessToken}`);
+    assert.equal(seen['x-gatehouse-app'], 'test');
+    assert.equal(seen['x-gatehouse-user-id'], u.userId);
+    const v = verifyGatewaySignature(seen, deriveGatewayKey(TEST_SECRET, orders.name), { service: orders.name });
+    assert.equal(v.ok, true);
+  });
+
+  it('the service refuses a request that went around the gateway, or replays a signature for another user', async () => {
+    const u = await registerUser(gh.url);
+    const refused = orders.refused;
+    const direct = await gql(orders.url, '{ myOrders { id } }', {}, { token: u.accessToken });
+    assert.equal(direct.status, 403);
+    assert.equal(orders.refused, refused + 1);
+    const stolen = { ...(orders.lastHeaders as Record<string, string>) };
+    const replay = await gql(
+      orders.url,
+      '{ allOrders { id } }',
+      {},
+      {
+        headers: {
+          [SIGNATURE_HEADER]: stolen[SIGNATURE_HEADER]!,
+          'x-gatehouse-app': 'test',
+          'x-gatehouse-user-id': 'someone-else',
+        },
+      },
+    );
+    assert.equal(replay.status, 403);
+  });
+
+  it('a client cannot smuggle identity headers through the gateway', async () => {
+    await gql(
+      gw.url,
+      '{ publicInfo }',
+      {},
+      { headers: { 'x-gatehouse-user-id': 'victim', authorization: 'Bearer forged' } },
+    );
+    assert.equal(orders.lastHeaders?.['x-gatehouse-user-id'], undefined);
+    assert.equal(orders.lastHeaders?.authorization, undefined);
+  });
+
+  it('@permission downstream: FORBIDDEN until addPolicy, then allowed', async () => {
+    const u = await registerUser(gh.url);
+    const denied = await gql(gw.url, '{ allOrders { id } }', {}, { token: u.accessToken });
+    assert.equal(codeOf(denied), 'FORBIDDEN');
+    assert.equal(orders.calls.allOrders, 0);
+    const admin = await loginUser(gh.url, ADMIN.email, ADMIN.password);
+    const granted = await gql(
+      gh.url,
+      'mutation { addPolicy(role: "user", resource: "orders", action: "read") }',
+      {},
+      {
+        token: admin.accessToken,
+      },
+    );
+    assert.equal(granted.errors, undefined);
+    const allowed = await gql<{ allOrders: Order[] }, object>(
+      gw.url,
+      '{ allOrders { id } }',
+      {},
+      { token: u.accessToken },
+    );
+    assert.equal(allowed.errors, undefined);
+    assert.equal(allowed.data?.allOrders.length, 4);
+    assert.equal(orders.calls.allOrders, 1);
+  });
+
+  it('Gatehouse’s own guarded fields keep their guard in the merged schema', async () => {
+    assert.equal(codeOf(await gql(gw.url, '{ me { id } }')), 'UNAUTHENTICATED');
+    const u = await registerUser(gh.url);
+    const me = await gql<{ me: { id: string } }, object>(gw.url, '{ me { id } }', {}, { token: u.accessToken });
+    assert.equal(me.data?.me.id, u.userId);
+  });
+
+  it('reload swaps in the new downstream SDL without failing requests in flight', async () => {
+    assert.equal(codeOf(await gql(gw.url, '{ shipping }')), 'GRAPHQL_VALIDATION_FAILED');
+    orders.setExtra('extend type Query { shipping: String! @auth }', { shipping: () => 'tomorrow' });
+    const traffic = Promise.all(
+      Array.from({ length: 20 }, () => gql<{ publicInfo: string }, object>(gw.url, '{ publicInfo }')),
+    );
+    await gw.gateway.reload();
+    for (const r of await traffic) assert.equal(r.data?.publicInfo, 'open to all');
+    assert.equal(codeOf(await gql(gw.url, '{ shipping }')), 'UNAUTHENTICATED', 'the new field is guarded at once');
+    const u = await registerUser(gh.url);
+    const r = await gql<{ shipping: string }, object>(gw.url, '{ shipping }', {}, { token: u.accessToken });
+    assert.equal(r.data?.shipping, 'tomorrow');
+  });
+
+  it('start-up fails with a message naming the service and URL when a downstream never answers', async () => {
+    const services = gh.gatehouse.services;
+    const manifest = { ...services.manifest, downstream: [{ name: 'ghost', url: 'http://127.0.0.1:9/graphql' }] };
+    const started = Date.now();
+    await assert.rejects(
+      createGateway({ ...services, manifest }, gatehouseSchema(), { load: { attempts: 3, delayMs: 20 } }),
+      (err: Error) => {
+        assert.ok(err instanceof DownstreamUnavailableError);
+        assert.match(err.message, /downstream "ghost" \(http:\/\/127\.0\.0\.1:9\/graphql\).*after 3 attempts/);
+        return true;
+      },
+    );
+    assert.ok(Date.now() - started >= 60, 'it backed off between attempts');
+  });
+
+  it('start-up fails when a downstream would shadow one of Gatehouse’s own fields', async () => {
+    const rogue = await startOrdersService('rogue');
+    rogue.setExtra('type Mutation { login: String }');
+    try {
+      const services = gh.gatehouse.services;
+      const manifest = { ...services.manifest, downstream: [{ name: 'rogue', url: rogue.url }] };
+      await assert.rejects(
+        createGateway({ ...services, manifest }, gatehouseSchema()),
+        /downstream "rogue": declares Mutation.login, which Gatehouse already declares/,
+      );
+    } finally {
+      await rogue.close();
+    }
+  });
+});
