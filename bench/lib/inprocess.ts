@@ -89,10 +89,35 @@ export async function alternating(
 }
 
 /** A GraphQL POST. */
-export function graphqlInit(query: string, headers: Record<string, string> = {}): RequestInit {
+export function graphqlInit(
+  query: string,
+  headers: Record<string, string> = {},
+  variables?: Record<string, unknown>,
+): RequestInit {
   return {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify(variables ? { query, variables } : { query }),
   };
+}
+
+export interface GraphQLAnswer {
+  status: number;
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+/** A GraphQL call whose answer is inspected rather than required to succeed. */
+export async function ask(
+  target: FetchTarget,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLAnswer> {
+  const res = await target.fetch(GRAPHQL_URL, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, ...((await res.json()) as Omit<GraphQLAnswer, 'status'>) };
 }

@@ -112,11 +112,17 @@ export function createEngine(spec: EngineSpec): Authorization {
   const own = (a: string) => {
     if (a !== slug) throw new Error(`the authorization provider of "${slug}" cannot write app "${a}"`);
   };
-  /** After a change: tell every instance, and reload here so this instance reads its own write. */
+  /**
+   * After a change: tell every instance, then reload here so this instance reads its own write.
+   * A failed reload does not undo the write: the poller retries it.
+   */
   const changed = async (count: number) => {
     if (count === 0) return false;
     await revision.bump();
-    if (running) await rebuild();
+    if (running)
+      await rebuild().catch((err: unknown) =>
+        log.warn({ reason: (err as Error).message }, 'reload after a policy write failed; the poller retries'),
+      );
     return true;
   };
   const current = (a: string) => (a === slug ? view : undefined);

@@ -9,7 +9,7 @@ export { RBAC_MODEL } from './casbin/model.js';
 export type { Authorization } from './engine.js';
 export { PolicyInputError } from './input.js';
 export { knownPermissions, PermissionHints } from './known-permissions.js';
-export { keyMatch } from './rbac.js';
+export { keyMatch, subjectOf } from './rbac.js';
 export { PolicyStore } from './store.js';
 export type { AuthorizationProvider, AuthzAppConfig, Permission } from './types.js';
 

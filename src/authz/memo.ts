@@ -96,7 +96,8 @@ export class PolicyView<F extends UserFacts = UserFacts> {
     // Least recent first, so the new cache keeps the old recency order.
     for (const userId of [...previous.users.rkeys()]) {
       const memo = view.memo(userId);
-      for (const [resource, action] of previous.users.peek(userId)?.checked() ?? []) memo.can(evaluator, resource, action);
+      for (const [resource, action] of previous.users.peek(userId)?.checked() ?? [])
+        memo.can(evaluator, resource, action);
       if (++n % limits.chunk === 0) await yieldToEventLoop();
     }
     return view;
@@ -121,10 +122,5 @@ export class PolicyView<F extends UserFacts = UserFacts> {
 
   permissions(userId: string): Permission[] {
     return this.evaluator.permissions(this.memo(userId).facts);
-  }
-
-  /** How many users have a memo (for tests and benchmarks). */
-  get size(): number {
-    return this.users.size;
   }
 }

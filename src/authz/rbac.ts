@@ -52,7 +52,10 @@ export class PolicyIndex {
     for (const [sub, dom, resource, action] of policies) {
       if (dom !== domain || sub === undefined || resource === undefined || action === undefined) continue;
       let g = this.grants.get(sub);
-      if (!g) this.grants.set(sub, (g = { exact: new Map(), patterns: [] }));
+      if (!g) {
+        g = { exact: new Map(), patterns: [] };
+        this.grants.set(sub, g);
+      }
       const star = resource.indexOf('*');
       if (star !== -1) g.patterns.push({ prefix: resource.slice(0, star), resource, action });
       else {

@@ -34,7 +34,7 @@ function trimmed(rule: Rule): string[] {
   return rule.slice(0, end);
 }
 
-export function rowId(ptype: string, rule: Rule): string {
+function rowId(ptype: string, rule: Rule): string {
   return createHash('sha256')
     .update(JSON.stringify([ptype, ...trimmed(rule)]))
     .digest('base64url');

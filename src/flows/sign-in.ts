@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config/index.js';
-import { normalizeEmail } from '../identity/index.js';
+import { checkDeviceId, normalizeEmail } from '../identity/index.js';
 import type { Services } from '../services.js';
 import { auditAuth } from './audit.js';
 import { forbiddenFlow, rateLimitedFlow, refusedLogin } from './errors.js';
@@ -20,6 +20,7 @@ export interface Credentials {
  */
 export async function login(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
   const accountKey = normalizeEmail(input.email);
+  if (input.deviceId != null) checkDeviceId(input.deviceId);
   const byIp = await s.rateLimiter.hitIp(app, 'login', req.ip);
   if (!byIp.allowed) {
     s.metrics.login(app.slug, 'rate_limited');
@@ -51,6 +52,7 @@ export async function register(s: Services, app: AppConfig, input: Credentials, 
   if (!app.users.enabled || !app.users.allowRegistration) throw forbiddenFlow('Registration is closed for this app');
   const byIp = await s.rateLimiter.hitIp(app, 'register', req.ip);
   if (!byIp.allowed) throw rateLimitedFlow(byIp.retryAfter);
+  if (input.deviceId != null) checkDeviceId(input.deviceId);
   const user = await s.identity.register(app, { email: input.email, password: input.password });
   await grantRoles(s, app, user.id, rolesForNewUser(app, user));
   const result = await startSession(s, app, user, input.deviceId, req);

@@ -25,7 +25,17 @@ export interface StitchOptions {
  * real headers and URL, and only the gateway decides those.
  */
 function forwardingExecutor(d: LoadedDownstream, headersFor: HeadersFor, timeoutMs: number): Executor {
-  const http = buildHTTPExecutor({ endpoint: d.url, timeout: timeoutMs, disposable: false });
+  const http = buildHTTPExecutor({
+    endpoint: d.url,
+    disposable: false,
+    // The timeout is applied here rather than with the `timeout` option: that one is merged with the
+    // executor's long-lived dispose signal by adding a listener to it per call, which piles up
+    // (MaxListenersExceededWarning) under concurrency. AbortSignal.any adds none.
+    fetch: (url, init) => {
+      const timeout = AbortSignal.timeout(timeoutMs);
+      return fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+    },
+  });
   return async (request) => {
     const headers = await headersFor(d.name, request.context as GatehouseContext | undefined);
     return http({ ...request, extensions: { headers } });

@@ -1,6 +1,6 @@
 import { useGenericAuth, type ValidateUserFnParams } from '@envelop/generic-auth';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { checkCsrf, readAuthCookies } from '../http/security/index.js';
+import { readAuthCookies } from '../http/security/index.js';
 import type { VerifiedToken } from '../tokens/types.js';
 import type { GatehouseContext } from './context.js';
 import { type ErrorCode } from './errors.js';
@@ -10,8 +10,9 @@ import { type Requirement, requirementOf } from './requirements.js';
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i;
 
 /**
- * Who is calling: a Bearer token, else (cookie mode) the gh_access cookie — which counts only
- * with a matching X-CSRF-Token. Any invalid, expired or revoked token means nobody (fail closed).
+ * Who is calling: a Bearer token, else (cookie mode) the gh_access cookie — the CSRF guard has
+ * already refused cookie requests without a matching X-CSRF-Token. Any invalid, expired or
+ * revoked token means nobody (fail closed).
  */
 export async function resolveCaller(ctx: GatehouseContext): Promise<VerifiedToken | null> {
   const { services, app, request } = ctx;
@@ -21,10 +22,6 @@ export async function resolveCaller(ctx: GatehouseContext): Promise<VerifiedToke
     token = BEARER.exec(header)?.[1];
   } else if (app.cookies.enabled) {
     token = (await readAuthCookies(request)).access;
-    if (token && (await checkCsrf(request, app)) !== 'ok') {
-      ctx.csrfRefused = true;
-      return null;
-    }
   }
   if (!token) return null;
   const verified = await services.tokens.verify(token, app);
@@ -32,11 +29,20 @@ export async function resolveCaller(ctx: GatehouseContext): Promise<VerifiedToke
   return verified;
 }
 
-const TOKEN_ONLY: Requirement = { authenticated: true, roleSets: [], permissions: [], scopeAlternatives: [], policyAlternatives: [] };
+const TOKEN_ONLY: Requirement = {
+  authenticated: true,
+  roleSets: [],
+  permissions: [],
+  scopeAlternatives: [],
+  policyAlternatives: [],
+};
 
 function isUnlistedRootField(p: ValidateUserFnParams<unknown>): boolean {
   const { schema } = p.executionArgs;
-  const root = p.parentType === schema.getQueryType() || p.parentType === schema.getMutationType() || p.parentType === schema.getSubscriptionType();
+  const root =
+    p.parentType === schema.getQueryType() ||
+    p.parentType === schema.getMutationType() ||
+    p.parentType === schema.getSubscriptionType();
   return root && !PUBLIC_ROOT_FIELDS.has(`${p.parentType.name}.${p.field.name}`);
 }
 
@@ -73,13 +79,10 @@ export function validateField(p: ValidateUserFnParams<VerifiedToken | null | und
     req = TOKEN_ONLY;
   }
   // Without a fresh revocation feed we cannot know that a token is still good.
-  if (!ctx.services.revocations.isFresh()) return refuse(p, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable', 503);
+  if (!ctx.services.revocations.isFresh())
+    return refuse(p, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable', 503);
   const user = p.user;
-  if (!user) {
-    return ctx.csrfRefused
-      ? refuse(p, 'FORBIDDEN', 'Missing or invalid CSRF token', 403)
-      : refuse(p, 'UNAUTHENTICATED', 'Authentication required', 401);
-  }
+  if (!user) return refuse(p, 'UNAUTHENTICATED', 'Authentication required', 401);
   if (!satisfies(req, ctx, user)) return refuse(p, 'FORBIDDEN', 'Forbidden', 403);
   return undefined;
 }

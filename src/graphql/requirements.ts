@@ -64,7 +64,13 @@ export function requirementOf(
   const cache = memo(schema, parent);
   const hit = cache.get(field.name);
   if (hit) return hit;
-  const req: Requirement = { authenticated: false, roleSets: [], permissions: [], scopeAlternatives: [], policyAlternatives: [] };
+  const req: Requirement = {
+    authenticated: false,
+    roleSets: [],
+    permissions: [],
+    scopeAlternatives: [],
+    policyAlternatives: [],
+  };
   add(req, getDirectiveExtensions(parent, schema));
   add(req, getDirectiveExtensions(field, schema));
   if (isInterfaceType(parent)) {

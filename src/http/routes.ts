@@ -12,12 +12,16 @@ export function useRoutes(services: Services): Plugin {
           return;
         case '/readyz': {
           const ok = await services.database.ping(2000);
-          endResponse(fetchAPI.Response.json({ status: ok ? 'ready' : 'database unavailable' }, { status: ok ? 200 : 503 }));
+          endResponse(
+            fetchAPI.Response.json({ status: ok ? 'ready' : 'database unavailable' }, { status: ok ? 200 : 503 }),
+          );
           return;
         }
         case '/.well-known/jwks.json':
           // Short cache: verifiers must see a rotated key soon after it appears.
-          endResponse(fetchAPI.Response.json(services.tokens.jwks(), { headers: { 'cache-control': 'public, max-age=60' } }));
+          endResponse(
+            fetchAPI.Response.json(services.tokens.jwks(), { headers: { 'cache-control': 'public, max-age=60' } }),
+          );
           return;
       }
     },

@@ -11,6 +11,7 @@ import { clientIp } from './client-ip.js';
 import { useRoutes } from './routes.js';
 import {
   useCloseAfterTooLarge,
+  useCookieCsrfGuard,
   useCookies,
   useGraphQLHardening,
   useSecurityHeaders,
@@ -31,6 +32,10 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
   const { manifest, logger } = services;
   const trusted = new Set(manifest.server.http.trustedProxies);
   const defaultApp = manifest.apps[0]!;
+  const appOf = (request: Request) => {
+    const slug = request.headers.get('x-gatehouse-app');
+    return slug === null ? defaultApp : services.app(slug);
+  };
   const production = services.env.production;
   const schema = options.schema;
   return createYoga<ServerContext, Partial<GatehouseContext>>({
@@ -43,8 +48,7 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
     ...yogaSecurityOptions(manifest.server), // CORS allow-list, body-size limit, batching limit
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, 'unexpected error')) },
     context: ({ request, req }) => {
-      const slug = request.headers.get('x-gatehouse-app');
-      const app = slug === null ? defaultApp : services.app(slug);
+      const app = appOf(request);
       if (!app) {
         throw createGraphQLError('Unknown app', {
           extensions: { code: 'BAD_USER_INPUT', field: 'X-Gatehouse-App', http: { status: 400 } },
@@ -62,6 +66,7 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
       useCookies(), // before auth: the auth plugin reads cookies while building the context
       useSecurityHeaders({ trustedProxies: manifest.server.http.trustedProxies, graphiql: !production }),
       useCloseAfterTooLarge(),
+      useCookieCsrfGuard(appOf),
       useMetricsRoute(services.metrics),
       useRoutes(services),
       ...useGraphQLHardening(manifest.server.graphql, { production }),

@@ -85,13 +85,21 @@ export function createSessionService(deps: CoreDeps, revocations: RevocationFeed
       return { session: toSessionRecord(doc), refreshToken, evicted };
     },
 
-    rotate: (app, refreshToken, device) =>
-      rotateRefreshToken(
+    async rotate(app, refreshToken, device) {
+      const result = await rotateRefreshToken(
         { sessions, chain, now, revoke: (a, id, reason) => revokeIds(a, [id], reason).then(() => {}) },
         app,
         refreshToken,
         device,
-      ),
+      );
+      // A server whose updates are read-modify-write (FerretDB v1) can let a rotation overwrite a
+      // concurrent revocation; the feed still knows, so the rotation is refused and the mark restored.
+      if (result.ok && revocations.isRevoked(result.session.id)) {
+        await sessions.updateOne({ _id: result.session.id, revokedAt: null }, { $set: { revokedAt: now(), revokeReason: 'revoked' } });
+        return { ok: false, reason: 'revoked', sessionId: result.session.id, userId: result.session.userId };
+      }
+      return result;
+    },
 
     async list(app, userId) {
       const docs = await sessions

@@ -24,7 +24,10 @@ describe('casbin: the memo answers exactly what the enforcer answers', () => {
   const resources = [...patterns, '', 'a/b/c', 'b', 'abc'];
   const actions = ['read', 'write', '*'];
   const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);
-  const subject = fc.oneof(pick(roles), pick(users).map((u) => `user:${u}`));
+  const subject = fc.oneof(
+    pick(roles),
+    pick(users).map((u) => `user:${u}`),
+  );
   const policy = fc.tuple(subject, pick(['alpha', 'alpha', 'beta']), pick(patterns), pick(actions));
   const grouping = fc.tuple(subject, pick(roles), pick(['alpha', 'alpha', 'beta']));
   const dedupe = (rules: string[][]) => [...new Map(rules.map((r) => [r.join('|'), r])).values()];
@@ -60,7 +63,11 @@ describe('casbin: the memo answers exactly what the enforcer answers', () => {
     const ev = casbinEvaluator(e, 'alpha', true);
     const facts = ev.factsFor('u');
     for (let i = 0; i <= 14; i++)
-      assert.equal(ev.decide(facts, `res${i}`, 'read'), e.enforceSync('user:u', 'alpha', `res${i}`, 'read'), `depth ${i}`);
+      assert.equal(
+        ev.decide(facts, `res${i}`, 'read'),
+        e.enforceSync('user:u', 'alpha', `res${i}`, 'read'),
+        `depth ${i}`,
+      );
   });
 });
 

@@ -199,6 +199,28 @@ export function providerSuite(provider: ProviderName): void {
         await eventually(() => i.authz.can('alpha', 'u1', 'docs', 'read'), PROPAGATION_MS, 'last write: grant');
     });
 
+    it('never denies a standing grant while a new revision is being loaded (the view is swapped whole)', async () => {
+      const { authz } = await make();
+      await authz.addPolicy('alpha', 'editor', 'docs', 'read');
+      await authz.grantRole('alpha', 'u1', 'editor');
+      let samples = 0;
+      let denied = 0;
+      const reloading = Promise.all([authz.reload(), authz.addPolicy('alpha', 'editor', 'docs', 'write')]);
+      let done = false;
+      void reloading.then(() => {
+        done = true;
+      });
+      while (!done) {
+        samples++;
+        if (!authz.can('alpha', 'u1', 'docs', 'read')) denied++;
+        await new Promise((r) => setImmediate(r));
+      }
+      await reloading;
+      assert.ok(samples > 1, `sampled ${samples} times`);
+      assert.equal(denied, 0);
+      assert.equal(authz.can('alpha', 'u1', 'docs', 'write'), true);
+    });
+
     it('stores rows in the casbin-mongodb-adapter layout {ptype, v0…}', async () => {
       const { authz, deps } = await make();
       await authz.addPolicy('alpha', 'editor', 'docs', 'read');

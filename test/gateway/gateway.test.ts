@@ -5,8 +5,8 @@ import { deriveGatewayKey, verifyGatewaySignature } from '../../src/gateway/sign
 import { gatehouseSchema } from '../../src/graphql/schema.js';
 import { startGatehouse, TEST_SECRET, type TestInstance } from '../helpers/gatehouse.js';
 import { codeOf, gql } from '../helpers/graphql.js';
-import { testManifest } from '../helpers/manifest.js';
-import { loginUser, registerUser } from '../helpers/users.js';
+import { loginUser, registerUser, strongPassword, uniqueEmail } from '../helpers/users.js';
+import { type BillingService, startBillingService } from './support/billing-service.js';
 import { type GatewayUnderTest, gatewayFor } from './support/gateway-server.js';
 import { type OrdersService, startOrdersService } from './support/orders-service.js';
 
@@ -19,26 +19,36 @@ interface Order {
 
 describe('gateway mode: a downstream service behind Gatehouse', () => {
   let orders: OrdersService;
+  let billing: BillingService;
   let gh: TestInstance;
   let gw: GatewayUnderTest;
 
   before(async () => {
-    orders = await startOrdersService();
+    [orders, billing] = await Promise.all([startOrdersService(), startBillingService()]);
     gh = await startGatehouse({
-      manifest: testManifest(
-        {
-          users: { allow_registration: true, demo_users: [{ ...ADMIN, roles: ['admin'] }] },
-          policy: { authorization: { initial_policies: [['admin', 'policies', 'manage']] } },
-        },
-        { downstream: [{ name: orders.name, url: orders.url }] },
-      ),
+      manifest: {
+        apps: [
+          {
+            slug: 'test',
+            auth: {
+              users: { allow_registration: true, demo_users: [{ ...ADMIN, roles: ['admin'] }] },
+              policy: { authorization: { initial_policies: [['admin', 'policies', 'manage']] } },
+            },
+          },
+          { slug: 'web', auth: { users: { allow_registration: true }, cookies: { enabled: true } } },
+        ],
+        downstream: [
+          { name: orders.name, url: orders.url },
+          { name: billing.name, url: billing.url },
+        ],
+      },
     });
-    gw = await gatewayFor(gh);
+    gw = await gatewayFor(gh, { load: { attempts: 2, delayMs: 20 } });
   });
   after(async () => {
     await gw?.close();
     await gh?.close();
-    await orders?.close();
+    await Promise.all([orders?.close(), billing?.close()]);
   });
 
   it('serves anonymous publicInfo, and Gatehouse’s own fields next to it', async () => {
@@ -149,6 +159,54 @@ describe('gateway mode: a downstream service behind Gatehouse', () => {
     assert.equal(me.data?.me.id, u.userId);
   });
 
+  it('honours the Federation-standard @authenticated, @requiresScopes (roles) and @policy of a subgraph SDL', async () => {
+    const q = (field: string, token?: string) => gql(gw.url, `{ ${field} { id amount } }`, {}, token ? { token } : {});
+    assert.equal(codeOf(await q('invoices')), 'UNAUTHENTICATED');
+    const u = await registerUser(gh.url);
+    const admin = await loginUser(gh.url, ADMIN.email, ADMIN.password);
+    assert.equal(codeOf(await q('adminInvoices', u.accessToken)), 'FORBIDDEN');
+    assert.equal(codeOf(await q('auditedInvoices', u.accessToken)), 'FORBIDDEN');
+    assert.equal(billing.calls, 0);
+    assert.equal((await q('invoices', u.accessToken)).errors, undefined);
+    assert.equal((await q('adminInvoices', admin.accessToken)).errors, undefined);
+    const grant = 'mutation { addPolicy(role: "user", resource: "invoices", action: "audit") }';
+    assert.equal((await gql(gh.url, grant, {}, { token: admin.accessToken })).errors, undefined);
+    assert.equal((await q('auditedInvoices', u.accessToken)).errors, undefined);
+    assert.equal(billing.calls, 3);
+  });
+
+  it('cookie mode: forwards the gh_access token as a Bearer, and only with a valid CSRF token', async () => {
+    const headers = { 'x-gatehouse-app': 'web' };
+    const reg = await fetch(gh.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({
+        query: 'mutation($i: RegisterInput!) { register(input: $i) { user { id } } }',
+        variables: { i: { email: uniqueEmail('cookie'), password: strongPassword() } },
+      }),
+    });
+    const body = (await reg.json()) as { data: { register: { user: { id: string } } } };
+    const jar = new Map(reg.headers.getSetCookie().map((c) => c.split(';')[0]!.split('=') as [string, string]));
+    const cookie = `gh_access=${jar.get('gh_access')}; gh_csrf=${jar.get('gh_csrf')}`;
+    const browser = { ...headers, cookie, 'sec-fetch-site': 'same-origin' };
+    const calls = orders.calls.myOrders;
+    const noCsrf = await gql(gw.url, '{ myOrders { id } }', {}, { headers: browser });
+    assert.equal(codeOf(noCsrf), 'FORBIDDEN');
+    assert.equal(orders.calls.myOrders, calls);
+    const ok = await gql<{ myOrders: Order[] }, object>(
+      gw.url,
+      '{ myOrders { owner } }',
+      {},
+      {
+        headers: { ...browser, 'x-csrf-token': decodeURIComponent(jar.get('gh_csrf')!) },
+      },
+    );
+    assert.equal(ok.errors, undefined);
+    assert.equal(ok.data?.myOrders[0]?.owner, body.data.register.user.id);
+    assert.equal(orders.lastHeaders?.authorization, `Bearer ${decodeURIComponent(jar.get('gh_access')!)}`);
+    assert.equal(orders.lastHeaders?.['x-gatehouse-app'], 'web');
+  });
+
   it('reload swaps in the new downstream SDL without failing requests in flight', async () => {
     assert.equal(codeOf(await gql(gw.url, '{ shipping }')), 'GRAPHQL_VALIDATION_FAILED');
     orders.setExtra('extend type Query { shipping: String! @auth }', { shipping: () => 'tomorrow' });
@@ -191,5 +249,16 @@ describe('gateway mode: a downstream service behind Gatehouse', () => {
     } finally {
       await rogue.close();
     }
+  });
+  it('a downstream that stops answering fails its own fields; the rest stays up and a reload keeps the schema', async () => {
+    const u = await registerUser(gh.url);
+    await billing.close();
+    const down = await gql(gw.url, '{ invoices { id } }', {}, { token: u.accessToken });
+    assert.deepEqual(down.errors?.[0]?.path, ['invoices']);
+    assert.equal(JSON.stringify(down.errors).includes(u.accessToken), false, 'no token in errors');
+    const me = await gql<{ me: { id: string } }, object>(gw.url, '{ me { id } }', {}, { token: u.accessToken });
+    assert.equal(me.data?.me.id, u.userId);
+    await assert.rejects(gw.gateway.reload(), DownstreamUnavailableError);
+    assert.equal((await gql<{ publicInfo: string }, object>(gw.url, '{ publicInfo }')).data?.publicInfo, 'open to all');
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Plugin } from 'graphql-yoga';
 import type { Clock } from '../../src/clock.js';
 import { readEnv, type ResolvedManifest } from '../../src/config/index.js';
 import { connectDatabase, type Database } from '../../src/db/index.js';
@@ -35,6 +36,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Record every database command this instance sends (driver command monitoring). */
   monitorCommands?: boolean;
+  /** Extra Yoga plugins (test pages, probes). */
+  plugins?: Plugin[];
 }
 
 /** A real Gatehouse on a free port of 127.0.0.1, over the run's database. */
@@ -50,6 +53,7 @@ export async function startGatehouse(opts: StartOptions = {}): Promise<TestInsta
     database,
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.plugins ? { plugins: opts.plugins } : {}),
   });
   const listening = await gatehouse.listen(0, '127.0.0.1');
   return {

@@ -3,7 +3,7 @@ import { appQuery, fieldFilter, isAppFilter } from '../rows.js';
 import type { PolicyStore, TypedRule } from '../store.js';
 
 /** The policy (`p*`) and grouping (`g*`) types a model defines. */
-export function sectionTypes(model: Model): { policy: string[]; grouping: string[] } {
+function sectionTypes(model: Model): { policy: string[]; grouping: string[] } {
   return {
     policy: [...(model.model.get('p')?.keys() ?? [])],
     grouping: [...(model.model.get('g')?.keys() ?? [])],

@@ -31,12 +31,14 @@ builder.mutationFields((t) => ({
   register: t.field({
     type: AuthPayloadRef,
     args: { input: t.arg({ type: RegisterInput, required: true }) },
-    resolve: async (_r, { input }, ctx) => deliver(ctx, await flows.register(ctx.services, ctx.app, input, requestInfo(ctx))),
+    resolve: async (_r, { input }, ctx) =>
+      deliver(ctx, await flows.register(ctx.services, ctx.app, input, requestInfo(ctx))),
   }),
   login: t.field({
     type: AuthPayloadRef,
     args: { input: t.arg({ type: LoginInput, required: true }) },
-    resolve: async (_r, { input }, ctx) => deliver(ctx, await flows.login(ctx.services, ctx.app, input, requestInfo(ctx))),
+    resolve: async (_r, { input }, ctx) =>
+      deliver(ctx, await flows.login(ctx.services, ctx.app, input, requestInfo(ctx))),
   }),
   loginAnonymous: t.field({
     type: AuthPayloadRef,

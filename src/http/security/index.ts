@@ -25,3 +25,4 @@ export {
   useSecurityHeaders,
 } from './headers.js';
 export { yogaSecurityOptions } from './yoga-options.js';
+export { useCookieCsrfGuard } from './csrf-guard.js';

@@ -59,6 +59,8 @@ export class Fleet {
   readonly problems: string[] = [];
   /** Sessions ended by a successful logout. */
   readonly ended: string[] = [];
+  /** What counts as an acceptable error answer; a test tightens it once the fault is over. */
+  tolerate: 'nothing' | 'unavailable';
   readonly #slots = new Map<string, Slot>();
   readonly #loggingIn = new Map<string, number>();
   #next = 0;
@@ -66,7 +68,9 @@ export class Fleet {
   constructor(
     readonly accounts: Account[],
     readonly opts: FleetOptions,
-  ) {}
+  ) {
+    this.tolerate = opts.tolerate ?? 'nothing';
+  }
 
   /** Registers `users` accounts (spread over the instances), each with `sessionsEach` sessions. */
   static async enroll(opts: FleetOptions, users: number, sessionsEach = 1): Promise<Fleet> {
@@ -122,6 +126,20 @@ export class Fleet {
     } finally {
       slot.busy = false;
     }
+  }
+
+  /** Refreshes every held session once, spread over the instances; false if any refresh failed. */
+  async refreshEach(): Promise<boolean> {
+    let all = true;
+    for (const slot of [...this.#slots.values()]) {
+      slot.busy = true;
+      try {
+        all = (await this.#sessionOp('refresh', slot, this.#next++)) && all;
+      } finally {
+        slot.busy = false;
+      }
+    }
+    return all;
   }
 
   /**
@@ -239,8 +257,9 @@ export class Fleet {
 
   /** Files the outcome; a problem is anything but the right answer or a tolerated SERVICE_UNAVAILABLE. */
   #record(kind: OpKind, instance: number, o: Outcome<unknown>, wrong: string | undefined): boolean {
-    const tolerant = this.opts.tolerate === 'unavailable';
-    let problem = wrong ?? transportProblem(o, { allowUnavailable: tolerant });
+    const tolerant = this.tolerate === 'unavailable';
+    // A refusal carries no data to check: whether it was acceptable is decided below.
+    let problem = (o.errors.length === 0 ? wrong : undefined) ?? transportProblem(o, { allowUnavailable: tolerant });
     const ok = !problem && o.errors.length === 0;
     if (!problem && !ok && !(tolerant && o.code === 'SERVICE_UNAVAILABLE')) {
       problem = `${o.code}: ${o.errors[0]?.message}`;

@@ -1,0 +1,66 @@
+import type { CommandStartedEvent } from 'mongodb';
+import type { Services } from '../src/services.js';
+import type { GatehouseWorld, WorldAddress } from './world/world.js';
+
+/** How long each part runs. The defaults fit the whole run in a few minutes on two cores. */
+export interface BenchConfig {
+  /** Interleaved rounds per comparison (median of these; ≥ 3). */
+  rounds: number;
+  /** In-process load per variant per round. */
+  roundMs: number;
+  /** autocannon run per variant per round (s). */
+  httpRoundS: number;
+  /** Requests in flight, in-process. */
+  concurrency: number;
+  /** HTTP connections for autocannon. */
+  connections: number;
+  /** Sequential requests per target per round, for the unloaded latencies. */
+  latencySamples: number;
+  /** Revocation-lag trials. */
+  revocationTrials: number;
+}
+
+export const DEFAULT_CONFIG: BenchConfig = {
+  rounds: 3,
+  roundMs: 1000,
+  httpRoundS: 2,
+  concurrency: 32,
+  connections: 16,
+  latencySamples: 600,
+  revocationTrials: 60,
+};
+
+/** `--quick`: the same scenarios, shorter (checking the harness, not measuring). */
+export const QUICK_CONFIG: BenchConfig = {
+  rounds: 3,
+  roundMs: 300,
+  httpRoundS: 1,
+  concurrency: 16,
+  connections: 8,
+  latencySamples: 150,
+  revocationTrials: 50,
+};
+
+/** The big world, started once and shared by the scenarios that need it. */
+export interface BigWorld {
+  at: WorldAddress;
+  services: Services;
+}
+
+/** The small world: one whole Gatehouse (its own schema) whose database commands are recorded. */
+export interface SmallWorld {
+  at: WorldAddress;
+  instance: GatehouseWorld;
+  /** Every command instance A sent, in order (command monitoring); scenarios clear it as they go. */
+  commands: CommandStartedEvent[];
+}
+
+export interface BenchContext {
+  config: BenchConfig;
+  /** Where the database runs (`external` with MONGODB_URI, else started here). */
+  dbUri: string;
+  dbKind: string;
+  big: () => Promise<BigWorld>;
+  small: () => Promise<SmallWorld>;
+  log(message: string): void;
+}

@@ -1,0 +1,51 @@
+import type { BenchContext } from '../context.js';
+import { type CannonResult, cannon } from '../lib/autocannon.js';
+import type { HttpCall } from '../lib/http.js';
+import { interleaved } from '../lib/rounds.js';
+import { differences, ratios } from '../lib/stats.js';
+import { atLeast, type Row, row } from '../report/rows.js';
+import { MAIN_APP } from '../world/manifest.js';
+import { QUERIES, type QueryName } from '../world/schema.js';
+import { taxFixture } from './fixture.js';
+
+const WARM = '1. Auth tax, warm';
+const LATENCY = '3. Latency';
+
+/** Scenario 1 over HTTP (the second view): autocannon on the client core, both servers on the server core. */
+export async function authTaxHttp(ctx: BenchContext): Promise<Row[]> {
+  const { config: c } = ctx;
+  const fx = await taxFixture(await ctx.big());
+  const { plain, gatehouse } = await fx.http();
+  const headers = { authorization: `Bearer ${fx.warm[0]}`, 'x-gatehouse-app': MAIN_APP };
+  const call = (url: string, q: QueryName): HttpCall => ({ url, headers, body: JSON.stringify({ query: QUERIES[q] }) });
+  const queries: QueryName[] = ['auth', 'perm1', 'perm10'];
+  const variants = new Map<string, HttpCall>();
+  for (const q of queries) {
+    variants.set(`plain ${q}`, call(plain.url, q));
+    variants.set(`gatehouse ${q}`, call(gatehouse.url, q));
+  }
+  const opts = { connections: c.connections, durationS: c.httpRoundS };
+  for (const v of variants.values()) await cannon(v, { ...opts, durationS: 1 }); // warm-up, not recorded
+  const runs = await interleaved([...variants.keys()], c.rounds, (name): Promise<CannonResult> => {
+    return cannon(variants.get(name)!, opts);
+  });
+  const rps = (name: string) => runs[name]!.map((r) => r.rps);
+  const p99 = (name: string) => runs[name]!.map((r) => r.p99);
+  const tax = (q: QueryName) => ratios(rps(`gatehouse ${q}`), rps(`plain ${q}`));
+  const conns = `${c.connections} connections`;
+  return [
+    row(WARM, 'plain Yoga, HTTP (autocannon), 1 field', rps('plain auth'), 'req/s'),
+    row(WARM, '@auth ÷ plain Yoga, HTTP', tax('auth'), '×', atLeast(0.85)),
+    row(WARM, '@permission ×1 ÷ plain Yoga, HTTP', tax('perm1'), '×', atLeast(0.85)),
+    row(WARM, '@permission ×10 ÷ plain Yoga, HTTP', tax('perm10'), '×', atLeast(0.85)),
+    row(LATENCY, `p99 under load, plain Yoga (HTTP, ${conns})`, p99('plain perm10'), 'ms', undefined, '1 ms resolution'),
+    row(
+      LATENCY,
+      `added p99 under load, @permission ×10 (HTTP, ${conns})`,
+      differences(p99('gatehouse perm10'), p99('plain perm10')),
+      'ms',
+      undefined,
+      '1 ms resolution',
+    ),
+  ];
+}

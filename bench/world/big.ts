@@ -1,0 +1,27 @@
+import { connectDatabase } from '../../src/db/index.js';
+import { bigManifest, resolved } from './manifest.js';
+import { seedPolicies } from './seed.js';
+import { newDbName, newSecret, type WorldAddress } from './world.js';
+
+/** A fresh database holding the big world's policies (services start on it later and load them). */
+export async function prepareBigWorld(uri: string): Promise<WorldAddress> {
+  const at: WorldAddress = { uri, dbName: newDbName('big'), secret: newSecret() };
+  const database = await connectDatabase(uri, at.dbName);
+  try {
+    const collections = new Set(resolved(bigManifest()).apps.map((a) => a.policy.policiesCollection));
+    for (const c of collections) await seedPolicies(database.db, c);
+  } finally {
+    await database.close();
+  }
+  return at;
+}
+
+/** Drops a world's database (an external server keeps no benchmark leftovers). */
+export async function dropWorld(at: WorldAddress): Promise<void> {
+  const database = await connectDatabase(at.uri, at.dbName);
+  try {
+    await database.db.dropDatabase();
+  } finally {
+    await database.close();
+  }
+}

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Plugin } from 'graphql-yoga';
+import type { Browser } from 'playwright-core';
+import { projectRoot } from '../../src/db/index.js';
+import { ensureChromium, launchChromium } from '../helpers/browser.js';
+import { startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
+import { testManifest } from '../helpers/manifest.js';
+
+const USER = { email: 'browser@example.test', password: 'Browser-Passphrase-Willow-2024' };
+
+/** The front end: same origin as /graphql; reads gh_csrf and sends it back as X-CSRF-Token. */
+const APP_PAGE = `<!doctype html><html><head><title>Gatehouse cookie flow</title></head>
+<body><h1>Gatehouse cookie flow</h1><pre id="out">running…</pre><script>
+const csrf = () => document.cookie.split('; ').find((c) => c.startsWith('gh_csrf='))?.slice(8);
+async function gql(query, variables) {
+  const headers = { 'content-type': 'application/json' };
+  if (csrf()) headers['x-csrf-token'] = decodeURIComponent(csrf());
+  const res = await fetch('/graphql', { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify({ query, variables }) });
+  return { status: res.status, body: await res.json() };
+}
+window.gql = gql;
+window.show = (o) => { document.getElementById('out').textContent = JSON.stringify(o, null, 2); };
+</script></body></html>`;
+
+/** Another origin (another port of the same host, so cookies are even sent): tries to act for the user. */
+const evilPage = (target: string) => `<!doctype html><html><body><h1>evil</h1>
+<form id="f" method="POST" action="${target}" enctype="text/plain">
+<input name='{"query":"mutation { logout }","x":"' value='"}'></form>
+<script>
+window.tryFetch = async () => {
+  const token = document.cookie.split('; ').find((c) => c.startsWith('gh_csrf='))?.slice(8) ?? '';
+  try {
+    const res = await fetch(${JSON.stringify(target)}, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(token) }, body: JSON.stringify({ query: 'mutation { logout }' }) });
+    return 'status ' + res.status + ' ' + (await res.text());
+  } catch (e) { return 'blocked: ' + e.message; }
+};
+</script></body></html>`;
+
+function pagePlugin(): Plugin {
+  return {
+    onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname === '/app') endResponse(new fetchAPI.Response(APP_PAGE, { headers: { 'content-type': 'text/html; charset=utf-8' } }));
+    },
+  };
+}
+
+describe('cookie mode in a real browser', async () => {
+  const chromiumPath = await ensureChromium();
+  if (!chromiumPath) {
+    process.stderr.write('\n#### SKIPPED: Chromium is not installed and could not be installed (needs root + apt) ####\n\n');
+    it('needs Chromium', { skip: 'Chromium unavailable' }, () => {});
+    return;
+  }
+  let gh: TestInstance;
+  let browser: Browser;
+  let evil: Server;
+  let evilOrigin: string;
+  before(async () => {
+    gh = await startGatehouse({
+      manifest: testManifest({
+        cookies: { enabled: true, same_site: 'Lax' },
+        users: { allow_registration: true, demo_users: [{ ...USER, roles: ['user'] }] },
+      }),
+      plugins: [pagePlugin()],
+    });
+    evil = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(evilPage(gh.url));
+    });
+    await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
+    evilOrigin = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+    browser = await launchChromium(chromiumPath);
+  });
+  after(async () => {
+    await browser?.close();
+    await new Promise((r) => evil?.close(r));
+    await gh?.close();
+  });
+
+  it('logs in through cookies, calls me, refreshes, refuses another origin, logs out', async () => {
+    // Gatehouse sends `CSP: default-src 'none'` on everything it serves (it serves no pages);
+    // the test page it serves here needs its inline script.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${gh.origin}/app`);
+    type R = { status: number; body: { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] } };
+    const call = (query: string, variables?: unknown) =>
+      page.evaluate(([q, v]) => (window as unknown as { gql(q: string, v: unknown): Promise<unknown> }).gql(q, v), [query, variables] as const) as Promise<R>;
+
+    const login = await call('mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken user { email } } }', { i: USER });
+    assert.equal(login.status, 200, JSON.stringify(login.body));
+    const payload = login.body.data?.login as { refreshToken: string | null; user: { email: string } };
+    assert.equal(payload.user.email, USER.email);
+    assert.equal(payload.refreshToken, null, 'cookie mode keeps the refresh token out of the body');
+
+    const cookies = Object.fromEntries((await context.cookies()).map((c) => [c.name, c]));
+    for (const name of ['gh_access', 'gh_refresh']) {
+      assert.equal(cookies[name]?.httpOnly, true, `${name} HttpOnly`);
+      assert.equal(cookies[name]?.secure, true, `${name} Secure`);
+      assert.equal(cookies[name]?.sameSite, 'Lax', `${name} SameSite`);
+    }
+    assert.equal(cookies.gh_refresh?.path, '/graphql');
+    assert.equal(cookies.gh_csrf?.httpOnly, false, 'gh_csrf is readable by the page');
+
+    const me = await call('{ me { email } }');
+    assert.equal((me.body.data?.me as { email: string }).email, USER.email);
+    const refreshed = await call('mutation { refresh { user { email } refreshToken } }');
+    assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+    assert.equal((refreshed.body.data?.refresh as { refreshToken: string | null }).refreshToken, null);
+    const accessAfter = (await context.cookies()).find((c) => c.name === 'gh_access')?.value;
+    assert.notEqual(accessAfter, cookies.gh_access?.value, 'refresh replaced the access cookie');
+
+    // Another origin: a credentialed fetch is stopped by CORS; a form post reaches the server and is refused.
+    const evilPageTab = await context.newPage();
+    await evilPageTab.goto(evilOrigin);
+    const fetched = await evilPageTab.evaluate(() => (window as unknown as { tryFetch(): Promise<string> }).tryFetch());
+    assert.match(fetched, /^blocked: |^status 403/);
+    await Promise.all([evilPageTab.waitForNavigation(), evilPageTab.evaluate(() => (document.getElementById('f') as HTMLFormElement).submit())]);
+    const answer = JSON.parse((await evilPageTab.textContent('body')) ?? '{}') as { errors?: { extensions?: { code?: string } }[] };
+    assert.equal(answer.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const stillIn = await call('{ me { email } }');
+    assert.equal((stillIn.body.data?.me as { email: string }).email, USER.email, 'the cross-origin logout did nothing');
+
+    const out = await call('mutation { logout }');
+    assert.equal(out.body.data?.logout, true);
+    const left = (await context.cookies()).map((c) => c.name).filter((n) => n.startsWith('gh_'));
+    assert.deepEqual(left, [], 'logout cleared the three cookies');
+    const after = await call('{ me { email } }');
+    assert.equal(after.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+
+    const shown = {
+      login: login.status,
+      me: (me.body.data?.me as { email: string }).email,
+      refresh: refreshed.status,
+      cookies: Object.values(cookies).map((c) => `${c.name} httpOnly=${c.httpOnly} secure=${c.secure} sameSite=${c.sameSite} path=${c.path}`),
+      crossOriginFetch: fetched.slice(0, 80),
+      crossOriginForm: answer.errors?.[0]?.extensions?.code,
+      afterLogout: { cookiesLeft: left, me: after.body.errors?.[0]?.extensions?.code },
+    };
+    await page.evaluate((r) => (window as unknown as { show(o: unknown): void }).show(r), shown);
+    const dir = join(projectRoot(), 'test-artifacts');
+    await mkdir(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, 'browser-cookie-flow.png') });
+    await context.close();
+  });
+});

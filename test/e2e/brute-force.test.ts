@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { LoginDocument } from '../generated/graphql.js';
+import { freshDbName, startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
+import { codeOf, gql } from '../helpers/graphql.js';
+import { testManifest } from '../helpers/manifest.js';
+import { registerUser, strongPassword } from '../helpers/users.js';
+
+describe('brute-force protection across instances', () => {
+  const instances: TestInstance[] = [];
+  let verifications = 0;
+  const manifest = testManifest({
+    rate_limits: { login: { max_attempts: 5, window_seconds: 900 }, login_ip: { max_attempts: 1000, window_seconds: 60 } },
+  });
+  before(async () => {
+    const dbName = freshDbName();
+    for (let i = 0; i < 3; i++) {
+      const inst = await startGatehouse({ dbName, manifest });
+      // every authenticate() is exactly one argon2 verification (a dummy one for unknown emails)
+      const identity = inst.gatehouse.services.identity;
+      const original = identity.authenticate.bind(identity);
+      identity.authenticate = (app, input) => {
+        verifications++;
+        return original(app, input);
+      };
+      instances.push(inst);
+    }
+  });
+  after(async () => {
+    for (const i of instances) await i.close();
+  });
+
+  it('50 parallel wrong passwords over 3 instances: at most threshold + 1 verifications, then RATE_LIMITED with retryAfter', async () => {
+    const u = await registerUser(instances[0]!.url);
+    verifications = 0;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        gql(instances[i % 3]!.url, LoginDocument, { input: { email: u.email, password: strongPassword() } }),
+      ),
+    );
+    const codes = results.map(codeOf);
+    assert.ok(verifications <= 6, `${verifications} argon2 verifications`);
+    assert.equal(codes.filter((c) => c === 'UNAUTHENTICATED').length, verifications);
+    const limited = results.filter((r) => codeOf(r) === 'RATE_LIMITED');
+    assert.equal(limited.length, 50 - verifications);
+    for (const r of limited) assert.ok(Number(r.errors![0]!.extensions!.retryAfter) >= 1);
+    // locked: even the right password is refused the same way
+    const right = await gql(instances[1]!.url, LoginDocument, { input: { email: u.email, password: u.password } });
+    assert.equal(codeOf(right), 'RATE_LIMITED');
+    assert.ok(Number(right.errors![0]!.extensions!.retryAfter) >= 1);
+  });
+
+  it('20 aliased login fields in one request make no attempt at all', async () => {
+    const u = await registerUser(instances[0]!.url);
+    verifications = 0;
+    const fields = Array.from(
+      { length: 20 },
+      (_, i) => `a${i}: login(input: { email: ${JSON.stringify(u.email)}, password: "guess-${i}-Lantern-Orchard" }) { accessToken }`,
+    ).join('\n');
+    const r = await gql(instances[2]!.url, `mutation { ${fields} }`);
+    assert.ok(r.errors?.length);
+    assert.equal(r.data ?? null, null);
+    assert.equal(verifications, 0);
+    // and the account is not locked by it
+    const ok = await gql(instances[0]!.url, LoginDocument, { input: { email: u.email, password: u.password } });
+    assert.ok(ok.data?.login.accessToken, JSON.stringify(ok.errors));
+  });
+});
