@@ -137,7 +137,9 @@ describe('races across 3 instances on one database', () => {
     const rows = cluster.db.collection('casbin_policies');
     const stored = async (userId: string) => rows.countDocuments({ ptype: 'g', v0: subjectOf(userId), v1: 'editor', v2: APP });
     const write = (i: number, userId: string, grant: boolean) =>
-      call(cluster.url(i), grant ? GrantRoleDocument : RevokeRoleDocument, { userId, role: 'editor' }, { token: adminToken });
+      grant
+        ? call(cluster.url(i), GrantRoleDocument, { userId, role: 'editor' }, { token: adminToken })
+        : call(cluster.url(i), RevokeRoleDocument, { userId, role: 'editor' }, { token: adminToken });
 
     /** Every instance shows `expected` for this user, in live checks (`can`) and in its roles. */
     const convergedOn = async (t: Signed, expected: boolean) => {

@@ -59,6 +59,8 @@ export class Fleet {
   readonly problems: string[] = [];
   /** Sessions ended by a successful logout. */
   readonly ended: string[] = [];
+  /** The last access token of each ended session: it must be refused everywhere. */
+  readonly endedTokens: string[] = [];
   /** What counts as an acceptable error answer; a test tightens it once the fault is over. */
   tolerate: 'nothing' | 'unavailable';
   readonly #slots = new Map<string, Slot>();
@@ -249,6 +251,7 @@ export class Fleet {
         if (done === true) {
           this.#slots.delete(s.sessionId);
           this.ended.push(s.sessionId);
+          this.endedTokens.push(s.accessToken);
         }
         return this.#record(kind, instance, o, o.data && done !== true ? `logout answered ${done}` : undefined);
       }
