@@ -6,8 +6,10 @@ import type { GatehouseWorld, WorldAddress } from './world/world.js';
 export interface BenchConfig {
   /** Interleaved rounds per comparison (median of these; ≥ 3). */
   rounds: number;
-  /** In-process load per variant per round. */
+  /** In-process load per variant per round… */
   roundMs: number;
+  /** …cut into this many slices, interleaved with the other variants' slices. */
+  slices: number;
   /** autocannon run per variant per round (s). */
   httpRoundS: number;
   /** Requests in flight, in-process. */
@@ -23,6 +25,7 @@ export interface BenchConfig {
 export const DEFAULT_CONFIG: BenchConfig = {
   rounds: 3,
   roundMs: 1000,
+  slices: 5,
   httpRoundS: 2,
   concurrency: 32,
   connections: 16,
@@ -34,6 +37,7 @@ export const DEFAULT_CONFIG: BenchConfig = {
 export const QUICK_CONFIG: BenchConfig = {
   rounds: 3,
   roundMs: 300,
+  slices: 3,
   httpRoundS: 1,
   concurrency: 16,
   connections: 8,

@@ -52,7 +52,8 @@ try {
   const verifyAll = async (list: string[]) => {
     for (const t of list) {
       const v = await services.tokens.verify(t, app);
-      if (!v || !authz.can(MAIN_APP, v.userId, FIELD_RESOURCES[0]!, 'read')) throw new Error('a bench token did not verify');
+      if (!v || !authz.can(MAIN_APP, v.userId, FIELD_RESOURCES[0]!, 'read'))
+        throw new Error('a bench token did not verify');
     }
   };
   await verifyAll(await tokens(services, MAIN_APP, USERS, 0, USERS));

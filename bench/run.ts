@@ -17,13 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { CommandStartedEvent } from 'mongodb';
 import { launchDatabase, projectRoot } from '../src/db/index.js';
-import {
-  type BenchContext,
-  type BigWorld,
-  DEFAULT_CONFIG,
-  QUICK_CONFIG,
-  type SmallWorld,
-} from './context.js';
+import { type BenchContext, type BigWorld, DEFAULT_CONFIG, QUICK_CONFIG, type SmallWorld } from './context.js';
 import { CLIENT_CPU, CORES, HAS_TASKSET, pin, SERVER_CPU } from './lib/cpu.js';
 import { consoleTable, markdown } from './report/markdown.js';
 import { profileWarmPath } from './report/profile.js';
@@ -42,7 +36,15 @@ import { roundTrips } from './scenarios/round-trips.js';
 import { workersScenario } from './scenarios/workers.js';
 import { dropWorld, prepareBigWorld } from './world/big.js';
 import { bigManifest, resolved, smallManifest } from './world/manifest.js';
-import { type GatehouseWorld, newDbName, newSecret, openGatehouse, openServices, type ServicesWorld, type WorldAddress } from './world/world.js';
+import {
+  type GatehouseWorld,
+  newDbName,
+  newSecret,
+  openGatehouse,
+  openServices,
+  type ServicesWorld,
+  type WorldAddress,
+} from './world/world.js';
 
 /** In run order; `covers` = the issue's scenario numbers (for --only). */
 const SCENARIOS: { name: string; covers: number[]; run: (ctx: BenchContext) => Promise<Row[]> }[] = [
@@ -59,7 +61,11 @@ const SCENARIOS: { name: string; covers: number[]; run: (ctx: BenchContext) => P
 ];
 
 const { values: flags } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'boolean', default: false } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+  },
 });
 const only = flags.only ? new Set(flags.only.split(',').map((s) => Number(s.trim()))) : undefined;
 const config = flags.quick ? QUICK_CONFIG : DEFAULT_CONFIG;
@@ -70,7 +76,9 @@ const loadBefore = loadavg();
 const db = await launchDatabase({ log });
 if (db.ferret?.pid) pin(db.ferret.pid, CLIENT_CPU);
 const pinned = pin(process.pid, SERVER_CPU);
-log(`database: ${db.kind}; ${CORES} cores; ${pinned ? `servers on core ${SERVER_CPU}, load generators on core ${CLIENT_CPU}` : 'not pinned (no taskset)'}`);
+log(
+  `database: ${db.kind}; ${CORES} cores; ${pinned ? `servers on core ${SERVER_CPU}, load generators on core ${CLIENT_CPU}` : 'not pinned (no taskset)'}`,
+);
 
 let big: Promise<{ at: WorldAddress; world: ServicesWorld }> | undefined;
 let small: Promise<SmallWorld> | undefined;
@@ -169,9 +177,14 @@ const dir = join(projectRoot(), 'bench', 'results');
 await mkdir(dir, { recursive: true });
 await writeFile(join(dir, 'latest.json'), `${JSON.stringify({ meta, rows }, null, 2)}\n`);
 await writeFile(join(dir, 'latest.md'), markdown(rows, heading) + (profileSummary ? `\n${profileSummary}` : ''));
-await writeFile(join(dir, 'latest.svg'), ratioChart(rows, `Gatehouse ÷ baseline (${meta.date.slice(0, 10)}, ${meta.cores} cores)`));
+await writeFile(
+  join(dir, 'latest.svg'),
+  ratioChart(rows, `Gatehouse ÷ baseline (${meta.date.slice(0, 10)}, ${meta.cores} cores)`),
+);
 
 process.stdout.write(`\n${consoleTable(rows)}\n\n`);
-process.stdout.write(`targets: ${met} met, ${notMet} not met · ${seconds.toFixed(0)} s · bench/results/latest.{json,md,svg}\n`);
+process.stdout.write(
+  `targets: ${met} met, ${notMet} not met · ${seconds.toFixed(0)} s · bench/results/latest.{json,md,svg}\n`,
+);
 if (profileSummary) process.stdout.write(`\n${profileSummary}\n`);
 process.exit(0);

@@ -49,7 +49,9 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
     metrics: opts.metrics ?? createMetrics(),
   };
   const bySlug = new Map(opts.manifest.apps.map((a) => [a.slug, a]));
-  const authz = new Map<string, AuthorizationProvider>(opts.manifest.apps.map((a) => [a.slug, createAuthorization(deps, a)]));
+  const authz = new Map<string, AuthorizationProvider>(
+    opts.manifest.apps.map((a) => [a.slug, createAuthorization(deps, a)]),
+  );
   const revocations = createRevocationFeed(deps);
   const services: Services = {
     env: opts.env,

@@ -70,9 +70,16 @@ export function cannon(call: HttpCall, opts: CannonOptions): Promise<CannonResul
         return reject(new Error(`autocannon printed no JSON: ${out.slice(0, 300)} ${err.slice(0, 300)}`));
       }
       if (r.non2xx || r.errors || r.timeouts) {
-        return reject(new Error(`autocannon: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts (${call.url})`));
+        return reject(
+          new Error(`autocannon: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts (${call.url})`),
+        );
       }
-      resolve({ rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total });
+      resolve({
+        rps: r.requests.total / r.duration,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        requests: r.requests.total,
+      });
     });
   });
 }

@@ -50,7 +50,13 @@ export function startChild(
 }
 
 /** Runs a child to completion and parses the last line of its stdout as JSON. */
-export function runJsonChild<T>(cpus: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<T> {
+export function runJsonChild<T>(
+  cpus: string,
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<T> {
   const child = spawnOn(cpus, cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

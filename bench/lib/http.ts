@@ -65,7 +65,11 @@ export function post(call: HttpCall, agent?: Agent): Promise<string> {
       {
         method: 'POST',
         agent,
-        headers: { ...call.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(call.body) },
+        headers: {
+          ...call.headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(call.body),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -121,3 +121,16 @@ export async function ask(
   });
   return { status: res.status, ...((await res.json()) as Omit<GraphQLAnswer, 'status'>) };
 }
+
+/** Several runs of one variant as one: requests and time add up, latencies concatenate. */
+export function mergeLoads(parts: readonly LoadResult[]): LoadResult {
+  const requests = parts.reduce((n, p) => n + p.requests, 0);
+  const ms = parts.reduce((n, p) => n + p.ms, 0);
+  const latencies = new Float64Array(parts.reduce((n, p) => n + p.latencies.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    latencies.set(p.latencies, at);
+    at += p.latencies.length;
+  }
+  return { requests, ms, rps: (requests * 1000) / ms, latencies };
+}

@@ -27,7 +27,8 @@ export function areaOf(frame: CallFrame): string {
   return 'other';
 }
 
-const where = (f: CallFrame) => `${f.url.replace(/^.*node_modules\//, '').replace(/^.*\/dist\//, '')}:${f.lineNumber + 1}`;
+const where = (f: CallFrame) =>
+  `${f.url.replace(/^.*node_modules\//, '').replace(/^.*\/dist\//, '')}:${f.lineNumber + 1}`;
 
 export interface Window {
   /** Microseconds on the profile's clock (the monotonic clock: process.hrtime). */

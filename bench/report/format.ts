@@ -33,5 +33,12 @@ export function formatSpread(r: Row): string {
 export const HEADER = ['Scenario', 'Metric', 'Median', 'Spread (min – max)', 'Target', 'Status'] as const;
 
 export function cells(r: Row): string[] {
-  return [r.scenario, r.metric, formatValue(r.value, r.unit), formatSpread(r), formatTarget(r.target, r.unit), r.status];
+  return [
+    r.scenario,
+    r.metric,
+    formatValue(r.value, r.unit),
+    formatSpread(r),
+    formatTarget(r.target, r.unit),
+    r.status,
+  ];
 }

@@ -16,7 +16,10 @@ const MARKERS: Marker[] = [
   },
   { name: 'resolveCaller (token cache, revocation set)', match: (f) => f.functionName === 'resolveCaller' },
   { name: 'validateField (requirements + permission checks)', match: (f) => f.functionName === 'validateField' },
-  { name: 'graphql execute', match: (f) => f.url.includes('graphql/execution/execute') && f.functionName === 'execute' },
+  {
+    name: 'graphql execute',
+    match: (f) => f.url.includes('graphql/execution/execute') && f.functionName === 'execute',
+  },
   { name: 'context building (envelop)', match: (f) => f.functionName === 'contextFactory' },
 ];
 
@@ -58,7 +61,7 @@ export async function profileWarmPath(at: WorldAddress, ms: number, log: (m: str
     '## Profile: warm @permission ×10, in-process (`node --cpu-prof`)',
     '',
     `plain Yoga ${windows.plain.requests} requests, ${fmt(pReq)} µs CPU each; Gatehouse ${windows.gatehouse.requests} requests, ${fmt(gReq)} µs each ` +
-      `(+${fmt(gReq - pReq)} µs, ${((pReq / gReq) || 0).toFixed(2)}× by CPU). Profile: bench/results/profile/${file}.`,
+      `(+${fmt(gReq - pReq)} µs, ${(pReq / gReq || 0).toFixed(2)}× by CPU). Profile: bench/results/profile/${file}.`,
     '',
     '| area (self time) | plain µs/req | Gatehouse µs/req | added |',
     '|---|---|---|---|',

@@ -29,7 +29,8 @@ export function ratioChart(rows: readonly Row[], title: string): string {
     parts.push(
       `<line x1="${gx}" y1="${top - 4}" x2="${gx}" y2="${top + bars.length * rowH}" stroke="${v % 1 === 0 ? '#bbb' : '#eee'}"/>`,
     );
-    if (v % 0.5 === 0) parts.push(`<text x="${gx}" y="${top + bars.length * rowH + 16}" text-anchor="middle" fill="#555">${v}×</text>`);
+    if (v % 0.5 === 0)
+      parts.push(`<text x="${gx}" y="${top + bars.length * rowH + 16}" text-anchor="middle" fill="#555">${v}×</text>`);
   }
   bars.forEach((r, i) => {
     const y = top + i * rowH;
@@ -40,7 +41,9 @@ export function ratioChart(rows: readonly Row[], title: string): string {
     );
     if (r.spread) {
       const y0 = y + rowH / 2;
-      parts.push(`<line x1="${x(r.spread.min).toFixed(1)}" y1="${y0}" x2="${x(r.spread.max).toFixed(1)}" y2="${y0}" stroke="#222"/>`);
+      parts.push(
+        `<line x1="${x(r.spread.min).toFixed(1)}" y1="${y0}" x2="${x(r.spread.max).toFixed(1)}" y2="${y0}" stroke="#222"/>`,
+      );
     }
     const tx = x(r.target!.bound).toFixed(1);
     parts.push(

@@ -38,7 +38,14 @@ export async function authTaxHttp(ctx: BenchContext): Promise<Row[]> {
     row(WARM, '@auth ÷ plain Yoga, HTTP', tax('auth'), '×', atLeast(0.85)),
     row(WARM, '@permission ×1 ÷ plain Yoga, HTTP', tax('perm1'), '×', atLeast(0.85)),
     row(WARM, '@permission ×10 ÷ plain Yoga, HTTP', tax('perm10'), '×', atLeast(0.85)),
-    row(LATENCY, `p99 under load, plain Yoga (HTTP, ${conns})`, p99('plain perm10'), 'ms', undefined, '1 ms resolution'),
+    row(
+      LATENCY,
+      `p99 under load, plain Yoga (HTTP, ${conns})`,
+      p99('plain perm10'),
+      'ms',
+      undefined,
+      '1 ms resolution',
+    ),
     row(
       LATENCY,
       `added p99 under load, @permission ×10 (HTTP, ${conns})`,

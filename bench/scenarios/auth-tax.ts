@@ -1,6 +1,6 @@
 import type { BenchContext } from '../context.js';
-import { load, type LoadResult } from '../lib/inprocess.js';
-import { interleaved } from '../lib/rounds.js';
+import { type LoadResult, load, mergeLoads } from '../lib/inprocess.js';
+import { interleavedSlices } from '../lib/rounds.js';
 import { differences, quantile, ratios } from '../lib/stats.js';
 import { atLeast, type Row, row } from '../report/rows.js';
 import { ALGORITHM_APPS, type BenchAlgorithm } from '../world/manifest.js';
@@ -33,16 +33,19 @@ export async function authTaxInProcess(ctx: BenchContext): Promise<Row[]> {
     const probe = await tokens(world.services, slug, 150, 5000);
     const probeInits = requestsFor('auth', probe, slug);
     const r = await load(fx.gatehouse, (i) => probeInits[i]!, { concurrency: c.concurrency, count: probe.length });
-    const count = Math.max(100, Math.round((r.rps * c.roundMs) / 1000));
+    const count = Math.max(50 * c.slices, Math.round((r.rps * c.roundMs) / 1000));
     const pools: string[][] = [];
     for (let k = 0; k < c.rounds; k++) pools.push(await tokens(world.services, slug, count, 20 + k * count));
     fresh[alg] = { count, pools };
     ctx.log(`  first sight ${alg}: ${count} fresh tokens per round`);
   }
-  const firstRun = (alg: BenchAlgorithm, round: number) => {
+  /** Slice `slice` of round `round`: its share of the round's fresh tokens, each used once. */
+  const firstRun = (alg: BenchAlgorithm, round: number, slice: number) => {
     const slug = ALGORITHM_APPS[alg];
-    const inits = requestsFor('auth', fresh[alg].pools[round]!, slug);
-    return load(fx.gatehouse, (i) => inits[i]!, { concurrency: c.concurrency, count: inits.length });
+    const pool = fresh[alg].pools[round]!;
+    const per = Math.floor(pool.length / c.slices);
+    const inits = requestsFor('auth', pool.slice(slice * per, (slice + 1) * per), slug);
+    return load(fx.gatehouse, (i) => inits[i]!, { concurrency: c.concurrency, count: inits.length, latencies: true });
   };
 
   const warm = new Map<string, (ms: number) => Promise<LoadResult>>();
@@ -50,8 +53,15 @@ export async function authTaxInProcess(ctx: BenchContext): Promise<Row[]> {
     for (const query of ['auth', 'perm1', 'perm10'] as const) warm.set(`${server} ${query}`, warmRun(server, query));
   for (const run of warm.values()) await run(c.roundMs / 3); // JIT warm-up, not recorded
   const names = [...warm.keys(), ...ALGORITHMS.map((a) => `first ${a}`)];
-  const runs = await interleaved(names, c.rounds, (name, round) =>
-    name.startsWith('first ') ? firstRun(name.slice(6) as BenchAlgorithm, round) : warm.get(name)!(c.roundMs),
+  const runs = await interleavedSlices(
+    names,
+    c.rounds,
+    c.slices,
+    (name, round, slice) =>
+      name.startsWith('first ')
+        ? firstRun(name.slice(6) as BenchAlgorithm, round, slice)
+        : warm.get(name)!(c.roundMs / c.slices),
+    mergeLoads,
   );
   const rps = (name: string) => runs[name]!.map((r) => r.rps);
   const p99 = (name: string) => runs[name]!.map((r) => quantile(r.latencies, 0.99));
@@ -73,7 +83,14 @@ export async function authTaxInProcess(ctx: BenchContext): Promise<Row[]> {
         `@auth query; ${fresh[alg].count} fresh tokens per round`,
       ),
     ),
-    row(LATENCY, `p99 under load, plain Yoga (in-process, ${inflight})`, p99('plain perm10'), 'ms', undefined, '10 fields'),
+    row(
+      LATENCY,
+      `p99 under load, plain Yoga (in-process, ${inflight})`,
+      p99('plain perm10'),
+      'ms',
+      undefined,
+      '10 fields',
+    ),
     row(
       LATENCY,
       `added p99 under load, @permission ×10 (in-process, ${inflight})`,

@@ -55,7 +55,8 @@ async function gatewayModule(): Promise<GatewayModule | undefined> {
  */
 export async function gatewayTax(ctx: BenchContext): Promise<Row[]> {
   const mod = await gatewayModule();
-  if (!mod) return [skipped(SCENARIO, METRIC, 'skipped: gateway not available (src/gateway createGateway)', atLeast(0.6))];
+  if (!mod)
+    return [skipped(SCENARIO, METRIC, 'skipped: gateway not available (src/gateway createGateway)', atLeast(0.6))];
   const { services } = await ctx.big();
   const downstream = await listen(
     createYoga({
@@ -107,16 +108,30 @@ export async function gatewayTax(ctx: BenchContext): Promise<Row[]> {
     if (JSON.parse(direct).data?.items?.length !== 5 || direct !== through) {
       throw new Error(`the gateway answers differently: ${through.slice(0, 200)} vs ${direct.slice(0, 200)}`);
     }
-    const anonymous = await post({ ...calls.gateway!, headers: { 'x-gatehouse-app': MAIN_APP } }).catch((e: Error) => e);
-    if (!(anonymous instanceof Error)) throw new Error('the gateway served an @auth downstream field to an anonymous caller');
+    const anonymous = await post({ ...calls.gateway!, headers: { 'x-gatehouse-app': MAIN_APP } }).catch(
+      (e: Error) => e,
+    );
+    if (!(anonymous instanceof Error))
+      throw new Error('the gateway served an @auth downstream field to an anonymous caller');
 
     const opts = { connections: ctx.config.connections, durationS: ctx.config.httpRoundS };
     for (const call of Object.values(calls)) await cannon(call, { ...opts, durationS: 1 }); // warm-up
-    const runs = await interleaved(Object.keys(calls), ctx.config.rounds, (name): Promise<CannonResult> => cannon(calls[name]!, opts));
+    const runs = await interleaved(
+      Object.keys(calls),
+      ctx.config.rounds,
+      (name): Promise<CannonResult> => cannon(calls[name]!, opts),
+    );
     const rps = (name: string) => runs[name]!.map((r) => r.rps);
     return [
       row(SCENARIO, 'downstream direct, HTTP', rps('direct'), 'req/s'),
-      row(SCENARIO, METRIC, ratios(rps('gateway'), rps('direct')), '×', atLeast(0.6), '@auth downstream field, 5 items'),
+      row(
+        SCENARIO,
+        METRIC,
+        ratios(rps('gateway'), rps('direct')),
+        '×',
+        atLeast(0.6),
+        '@auth downstream field, 5 items',
+      ),
     ];
   } finally {
     await gatewayServer?.close();

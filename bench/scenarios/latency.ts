@@ -2,7 +2,7 @@ import type { BenchContext } from '../context.js';
 import { type HttpCall, alternatingHttp } from '../lib/http.js';
 import { alternating } from '../lib/inprocess.js';
 import { interleaved } from '../lib/rounds.js';
-import { differences, quantile } from '../lib/stats.js';
+import { quantile } from '../lib/stats.js';
 import { atMost, type Row, row } from '../report/rows.js';
 import { MAIN_APP } from '../world/manifest.js';
 import { QUERIES, type QueryName } from '../world/schema.js';
@@ -26,7 +26,8 @@ export async function unloadedLatency(ctx: BenchContext): Promise<Row[]> {
 
   const added: Record<string, { p50: number[]; p99: number[] }> = {};
   const record = (key: string, plainMs: Float64Array, ghMs: Float64Array) => {
-    const a = (added[key] ??= { p50: [], p99: [] });
+    added[key] ??= { p50: [], p99: [] };
+    const a = added[key];
     a.p50.push(quantile(ghMs, 0.5) - quantile(plainMs, 0.5));
     a.p99.push(quantile(ghMs, 0.99) - quantile(plainMs, 0.99));
   };

@@ -32,14 +32,19 @@ export async function loginScenario(ctx: BenchContext): Promise<Row[]> {
   const users: { email: string; password: string }[] = [];
   let token = '';
   for (let i = 0; i < USERS; i++) {
-    const u = { email: `login-${i}-${randomBytes(3).toString('hex')}@bench.test`, password: `Bench-${randomBytes(9).toString('hex')}-Meadow` };
+    const u = {
+      email: `login-${i}-${randomBytes(3).toString('hex')}@bench.test`,
+      password: `Bench-${randomBytes(9).toString('hex')}-Meadow`,
+    };
     const r = await ask(yoga, REGISTER, { input: u }, headers);
     const signed = r.data?.register as SignedIn | undefined;
     if (!signed) throw new Error(`register failed: ${JSON.stringify(r.errors)}`);
     token = signed.accessToken;
     users.push(u);
   }
-  const stored = await instance.database.db.collection<UserDoc>('users').findOne({ app: SMALL_APP, email: users[0]!.email });
+  const stored = await instance.database.db
+    .collection<UserDoc>('users')
+    .findOne({ app: SMALL_APP, email: users[0]!.email });
   if (!stored?.passwordHash) throw new Error('no stored hash for the login user');
   const hash = stored.passwordHash;
 
@@ -94,8 +99,19 @@ export async function loginScenario(ctx: BenchContext): Promise<Row[]> {
     const of = (name: string, k: 'rate' | 'p99') => runs[name]!.map((r) => r[k]);
     return [
       row(SCENARIO, `logins/s (in-process, ${IN_FLIGHT} in flight)`, of('login', 'rate'), '/s'),
-      row(SCENARIO, `raw argon2id verifications/s (same params, ${HASHER_CONCURRENCY} at once)`, of('argon2', 'rate'), '/s'),
-      row(SCENARIO, 'login ÷ raw argon2id verification rate', ratios(of('login', 'rate'), of('argon2', 'rate')), '×', atLeast(0.9)),
+      row(
+        SCENARIO,
+        `raw argon2id verifications/s (same params, ${HASHER_CONCURRENCY} at once)`,
+        of('argon2', 'rate'),
+        '/s',
+      ),
+      row(
+        SCENARIO,
+        'login ÷ raw argon2id verification rate',
+        ratios(of('login', 'rate'), of('argon2', 'rate')),
+        '×',
+        atLeast(0.9),
+      ),
       row(SCENARIO, 'authenticated query p99, no burst', of('quiet', 'p99'), 'ms'),
       row(
         SCENARIO,

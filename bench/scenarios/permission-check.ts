@@ -20,7 +20,9 @@ export async function permissionCheck(ctx: BenchContext): Promise<Row[]> {
   const pairs = FIELD_RESOURCES.map((resource) => ({ resource, action: 'read' }));
   for (const { slug } of POLICY_APPS) {
     const authz = services.authz(slug);
-    for (const id of ids) for (const p of pairs) if (!authz.can(slug, id, p.resource, p.action)) throw new Error(`${id} may not read ${p.resource} in ${slug}`);
+    for (const id of ids)
+      for (const p of pairs)
+        if (!authz.can(slug, id, p.resource, p.action)) throw new Error(`${id} may not read ${p.resource} in ${slug}`);
   }
   const runs = await interleaved(
     POLICY_APPS.map((p) => p.slug),
@@ -41,7 +43,13 @@ export async function permissionCheck(ctx: BenchContext): Promise<Row[]> {
   const [small, , large] = POLICY_APPS;
   return [
     ...POLICY_APPS.map((p) =>
-      row(SCENARIO, `permission check per field, ${p.policies.toLocaleString('en')} policies`, runs[p.slug]!, 'ns', atMost(1000)),
+      row(
+        SCENARIO,
+        `permission check per field, ${p.policies.toLocaleString('en')} policies`,
+        runs[p.slug]!,
+        'ns',
+        atMost(1000),
+      ),
     ),
     row(
       SCENARIO,

@@ -27,7 +27,10 @@ export async function roundTrips(ctx: BenchContext): Promise<Row[]> {
   const { instance, commands } = await ctx.small();
   const { yoga, services } = instance.gatehouse;
   const headers = { 'x-gatehouse-app': SMALL_APP };
-  const input = { email: `trips-${randomBytes(4).toString('hex')}@bench.test`, password: `Bench-${randomBytes(9).toString('hex')}-Orchard` };
+  const input = {
+    email: `trips-${randomBytes(4).toString('hex')}@bench.test`,
+    password: `Bench-${randomBytes(9).toString('hex')}-Orchard`,
+  };
   const registered = (await ask(yoga, REGISTER, { input }, headers)).data?.register as SignedIn | undefined;
   if (!registered) throw new Error('register failed');
   const auth = (t: string) => ({ ...headers, authorization: `Bearer ${t}` });
@@ -60,12 +63,13 @@ export async function roundTrips(ctx: BenchContext): Promise<Row[]> {
   const refresh = await measure(async () => {
     const r = await ask(yoga, REFRESH, { token: session!.refreshToken }, headers);
     expectOk(r, 'refresh');
-    rotated = (r.data?.refresh as { refreshToken: string }).refreshToken;
+    rotated = (r.data?.refresh as { refreshToken: string } | undefined)?.refreshToken ?? '';
   });
   const theft = await measure(async () => {
     // The token just rotated away, presented again after the grace window (0 s in this app).
     const r = await ask(yoga, REFRESH, { token: session!.refreshToken }, headers);
-    if (r.errors?.[0]?.extensions?.code !== 'UNAUTHENTICATED') throw new Error(`replay was not refused: ${JSON.stringify(r)}`);
+    if (r.errors?.[0]?.extensions?.code !== 'UNAUTHENTICATED')
+      throw new Error(`replay was not refused: ${JSON.stringify(r)}`);
   });
   const stillDead = await ask(yoga, REFRESH, { token: rotated }, headers);
   if (!stillDead.errors) throw new Error('theft did not end the session');
@@ -75,12 +79,33 @@ export async function roundTrips(ctx: BenchContext): Promise<Row[]> {
     for (let i = 0; i < N; i++) expectOk(await ask(yoga, CAN, {}, auth(registered.accessToken)), 'authenticated query');
   });
 
-  const info = (name: string, m: { request: CommandStartedEvent[]; audit: CommandStartedEvent[] }) =>
+  const info = (m: { request: CommandStartedEvent[]; audit: CommandStartedEvent[] }) =>
     `${describe(m.request)}${m.audit.length ? `; + ${m.audit.length} batched audit insert(s)` : ''}`;
   return [
-    row(SCENARIO, 'database commands per login (request path)', login.request.length, 'commands', undefined, info('login', login)),
-    row(SCENARIO, 'database round trips per refresh, no theft', refresh.request.length, 'commands', atMost(1), info('refresh', refresh)),
-    row(SCENARIO, 'database commands per refresh, theft detected', theft.request.length, 'commands', undefined, info('theft', theft)),
+    row(
+      SCENARIO,
+      'database commands per login (request path)',
+      login.request.length,
+      'commands',
+      undefined,
+      info(login),
+    ),
+    row(
+      SCENARIO,
+      'database round trips per refresh, no theft',
+      refresh.request.length,
+      'commands',
+      atMost(1),
+      info(refresh),
+    ),
+    row(
+      SCENARIO,
+      'database commands per refresh, theft detected',
+      theft.request.length,
+      'commands',
+      undefined,
+      info(theft),
+    ),
     row(
       SCENARIO,
       'database round trips per authenticated request',

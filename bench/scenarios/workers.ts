@@ -60,12 +60,23 @@ export async function workersScenario(ctx: BenchContext): Promise<Row[]> {
     }
     const opts = { connections: ctx.config.connections, durationS: ctx.config.httpRoundS, cpus: ALL_CPUS };
     for (const call of Object.values(calls)) await cannon(call, { ...opts, durationS: 1 }); // warm-up
-    const runs = await interleaved(Object.keys(calls), ctx.config.rounds, (name): Promise<CannonResult> => cannon(calls[name]!, opts));
+    const runs = await interleaved(
+      Object.keys(calls),
+      ctx.config.rounds,
+      (name): Promise<CannonResult> => cannon(calls[name]!, opts),
+    );
     const rps = (name: string) => runs[name]!.map((r) => r.rps);
     const note = `${CORES} cores; autocannon shares them`;
     return [
       row(SCENARIO, '`serve --workers 1`, HTTP', rps('workers 1'), 'req/s'),
-      row(SCENARIO, '`serve --workers 2` ÷ `--workers 1`', ratios(rps('workers 2'), rps('workers 1')), '×', atLeast(1.6), note),
+      row(
+        SCENARIO,
+        '`serve --workers 2` ÷ `--workers 1`',
+        ratios(rps('workers 2'), rps('workers 1')),
+        '×',
+        atLeast(1.6),
+        note,
+      ),
     ];
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

@@ -8,8 +8,8 @@ export async function prepareBigWorld(uri: string): Promise<WorldAddress> {
   const at: WorldAddress = { uri, dbName: newDbName('big'), secret: newSecret() };
   const database = await connectDatabase(uri, at.dbName);
   try {
-    const collections = new Set(resolved(bigManifest()).apps.map((a) => a.policy.policiesCollection));
-    for (const c of collections) await seedPolicies(database.db, c);
+    const apps = new Map(resolved(bigManifest()).apps.map((a) => [a.slug, a.policy.policiesCollection]));
+    await seedPolicies(database.db, (slug) => apps.get(slug)!);
   } finally {
     await database.close();
   }

@@ -29,13 +29,22 @@ const OPEN_LIMITS = {
   register: { max_attempts: 1_000_000, window_seconds: 60 },
 };
 
+/**
+ * Each app keeps its policy in a collection of its own: FerretDB filters in its own process, so
+ * apps sharing one collection would each scan everyone's rows at start-up (tens of seconds).
+ */
+const ownCollection = (slug: string, auth: Record<string, unknown> = {}) => ({
+  slug,
+  auth: { ...auth, policy: { authorization: { policies_collection: `policies_${slug}` } } },
+});
+
 export function bigManifest(): unknown {
   return {
     apps: [
-      { slug: MAIN_APP, auth: { tokens: { algorithm: 'EdDSA' } } },
-      { slug: ALGORITHM_APPS.ES256, auth: { tokens: { algorithm: 'ES256' } } },
-      { slug: ALGORITHM_APPS.HS256, auth: { tokens: { algorithm: 'HS256' } } },
-      ...POLICY_APPS.filter((p) => p.slug !== MAIN_APP).map((p) => ({ slug: p.slug })),
+      ownCollection(MAIN_APP, { tokens: { algorithm: 'EdDSA' } }),
+      ownCollection(ALGORITHM_APPS.ES256, { tokens: { algorithm: 'ES256' } }),
+      ownCollection(ALGORITHM_APPS.HS256, { tokens: { algorithm: 'HS256' } }),
+      ...POLICY_APPS.filter((p) => p.slug !== MAIN_APP).map((p) => ownCollection(p.slug)),
     ],
   };
 }

@@ -20,11 +20,11 @@ async function addAll(store: PolicyStore, ptype: string, rows: string[][]): Prom
   for (let i = 0; i < rows.length; i += 5000) await store.add(ptype, rows.slice(i, i + 5000));
 }
 
-/** Writes the policy of every POLICY_APPS app straight to the store (before the services start and load it). */
-export async function seedPolicies(db: Db, collection: string): Promise<void> {
-  const store = PolicyStore.open(db, collection);
-  await store.ensureIndexes();
+/** Writes the policy of every POLICY_APPS app straight to its store (before the services start and load it). */
+export async function seedPolicies(db: Db, collectionOf: (slug: string) => string): Promise<void> {
   for (const { slug, policies } of POLICY_APPS) {
+    const store = PolicyStore.open(db, collectionOf(slug));
+    await store.ensureIndexes();
     await addAll(
       store,
       'p',

@@ -13,7 +13,13 @@ export async function tokenFor(services: Services, slug: string, u: number): Pro
 }
 
 /** `n` tokens of distinct sessions, for users spread over the user base. */
-export async function tokens(services: Services, slug: string, n: number, firstUser = 0, users = 10_000): Promise<string[]> {
+export async function tokens(
+  services: Services,
+  slug: string,
+  n: number,
+  firstUser = 0,
+  users = 10_000,
+): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < n; i++) out.push(await tokenFor(services, slug, (firstUser + i * 7919) % users));
   return out;

@@ -57,7 +57,13 @@ export async function openGatehouse(
   client: MongoClientOptions = {},
 ): Promise<GatehouseWorld> {
   const database = await connectDatabase(at.uri, at.dbName, client);
-  const gatehouse = await createGatehouse({ env: env(at.uri), manifest, secret: at.secret, database, logger: silent() });
+  const gatehouse = await createGatehouse({
+    env: env(at.uri),
+    manifest,
+    secret: at.secret,
+    database,
+    logger: silent(),
+  });
   return {
     gatehouse,
     database,

@@ -9,7 +9,8 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 
 function appOf(s: Services, slug: string): AppConfig {
   const app = s.app(slug);
-  if (!app) throw new Error(`no app "${slug}" in the manifest (apps: ${s.manifest.apps.map((a) => a.slug).join(', ')})`);
+  if (!app)
+    throw new Error(`no app "${slug}" in the manifest (apps: ${s.manifest.apps.map((a) => a.slug).join(', ')})`);
   return app;
 }
 
@@ -57,8 +58,16 @@ export function addAdminCommands(program: Command): void {
           const authz = s.authz(app.slug);
           if (verb === 'grant') await authz.grantRole(app.slug, u.id, o.role);
           else await authz.revokeRole(app.slug, u.id, o.role);
-          s.audit.record({ app: app.slug, type: verb === 'grant' ? 'role_granted' : 'role_revoked', outcome: 'success', userId: u.id, details: { role: o.role, by: 'cli' } });
-          process.stdout.write(`${verb === 'grant' ? 'granted' : 'revoked'} ${o.role} ${verb === 'grant' ? 'to' : 'from'} ${o.email} in ${app.slug}\n`);
+          s.audit.record({
+            app: app.slug,
+            type: verb === 'grant' ? 'role_granted' : 'role_revoked',
+            outcome: 'success',
+            userId: u.id,
+            details: { role: o.role, by: 'cli' },
+          });
+          process.stdout.write(
+            `${verb === 'grant' ? 'granted' : 'revoked'} ${o.role} ${verb === 'grant' ? 'to' : 'from'} ${o.email} in ${app.slug}\n`,
+          );
         });
       });
   }
@@ -71,7 +80,9 @@ export function addAdminCommands(program: Command): void {
     .action(async (o: { manifest?: string }) => {
       await withServices(o.manifest, async (s) => {
         for (const k of await s.tokens.list()) {
-          process.stdout.write(`${k.kid}\t${k.alg}\t${k.state}\t${k.createdAt.toISOString()}\t${k.retireAt?.toISOString() ?? '-'}\n`);
+          process.stdout.write(
+            `${k.kid}\t${k.alg}\t${k.state}\t${k.createdAt.toISOString()}\t${k.retireAt?.toISOString() ?? '-'}\n`,
+          );
         }
       });
     });
@@ -81,10 +92,12 @@ export function addAdminCommands(program: Command): void {
     .option('--alg <alg>', `only this algorithm (${ALGORITHMS.join(', ')})`)
     .option('--manifest <file>', 'manifest file')
     .action(async (o: { alg?: string; manifest?: string }) => {
-      if (o.alg && !ALGORITHMS.includes(o.alg as SigningAlgorithm)) throw new Error(`--alg must be one of ${ALGORITHMS.join(', ')}`);
+      if (o.alg && !ALGORITHMS.includes(o.alg as SigningAlgorithm))
+        throw new Error(`--alg must be one of ${ALGORITHMS.join(', ')}`);
       await withServices(o.manifest, async (s) => {
         const made = await s.tokens.rotate(o.alg as SigningAlgorithm | undefined);
-        for (const app of s.manifest.apps) s.audit.record({ app: app.slug, type: 'key_rotated', outcome: 'success', details: { by: 'cli' } });
+        for (const app of s.manifest.apps)
+          s.audit.record({ app: app.slug, type: 'key_rotated', outcome: 'success', details: { by: 'cli' } });
         for (const k of made) process.stdout.write(`${k.kid}\t${k.alg}\t${k.state}\n`);
       });
     });

@@ -16,7 +16,8 @@ const port = (v: string) => {
 const workers = (v: string): number | 'auto' => {
   if (v === 'auto') return 'auto';
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError("must be a number from 1 to 64, or 'auto'");
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new InvalidArgumentError("must be a number from 1 to 64, or 'auto'");
   return n;
 };
 

@@ -10,11 +10,16 @@ export const stateDir = () => resolve('.gatehouse');
 /** Where `serve` leaves the URI of its embedded database, so admin commands reach the same data. */
 export const embeddedUriFile = () => join(stateDir(), 'db', 'uri');
 
-async function openDatabase(uri: string | undefined, dbName: string): Promise<{ database: Database; local?: LocalDatabase }> {
+async function openDatabase(
+  uri: string | undefined,
+  dbName: string,
+): Promise<{ database: Database; local?: LocalDatabase }> {
   if (uri) return { database: await connectDatabase(uri, dbName) };
   const running = await readFile(embeddedUriFile(), 'utf8').catch(() => undefined);
   if (running) {
-    const database = await connectDatabase(running.trim(), dbName, { serverSelectionTimeoutMS: 1500 }).catch(() => undefined);
+    const database = await connectDatabase(running.trim(), dbName, { serverSelectionTimeoutMS: 1500 }).catch(
+      () => undefined,
+    );
     if (database && (await database.ping(1500))) return { database };
     await database?.close();
   }
@@ -43,8 +48,13 @@ export async function withServices<T>(manifestFlag: string | undefined, fn: (s: 
 }
 
 export async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new Error('the password is read from standard input: pipe it in (e.g. `printf %s "$PW" | gatehouse user create …`)');
+  if (process.stdin.isTTY)
+    throw new Error(
+      'the password is read from standard input: pipe it in (e.g. `printf %s "$PW" | gatehouse user create …`)',
+    );
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }

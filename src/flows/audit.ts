@@ -9,7 +9,11 @@ export function auditAuth(
   req: RequestInfo,
   type: AuditType,
   outcome: AuditOutcome,
-  extra: { userId?: string | null; sessionId?: string | null; details?: Record<string, string | number | boolean> } = {},
+  extra: {
+    userId?: string | null;
+    sessionId?: string | null;
+    details?: Record<string, string | number | boolean>;
+  } = {},
 ): void {
   s.audit.record({ app, type, outcome, ip: req.ip, userAgent: req.userAgent ?? null, ...extra });
 }

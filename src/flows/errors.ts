@@ -23,4 +23,6 @@ export const refusedLogin = () => new FlowError('UNAUTHENTICATED', INVALID_CREDE
 export const refusedRefresh = () => new FlowError('UNAUTHENTICATED', INVALID_REFRESH);
 export const forbiddenFlow = (message: string) => new FlowError('FORBIDDEN', message);
 export const rateLimitedFlow = (retryAfter: number) =>
-  new FlowError('RATE_LIMITED', 'Too many attempts, try again later', { retryAfter: Math.max(1, Math.ceil(retryAfter)) });
+  new FlowError('RATE_LIMITED', 'Too many attempts, try again later', {
+    retryAfter: Math.max(1, Math.ceil(retryAfter)),
+  });

@@ -28,7 +28,11 @@ export async function startSession(
   deviceId: string | null | undefined,
   req: RequestInfo,
 ): Promise<AuthResult> {
-  const created = await s.sessions.create(app, user.id, { deviceId: deviceId ?? null, userAgent: req.userAgent ?? null, ip: req.ip });
+  const created = await s.sessions.create(app, user.id, {
+    deviceId: deviceId ?? null,
+    userAgent: req.userAgent ?? null,
+    ip: req.ip,
+  });
   for (const sid of created.evicted) {
     auditAuth(s, app.slug, req, 'session_evicted', 'success', { userId: user.id, sessionId: sid });
   }

@@ -17,7 +17,9 @@ const safeNormalize = (email: string) => {
 /** Roles a new user gets: anonymous users only `anonymous`; others default_roles plus initial_roles naming their email. */
 export function rolesForNewUser(app: AppConfig, user: UserRecord, extra: string[] = []): string[] {
   if (user.kind === 'ANONYMOUS') return [ANONYMOUS_ROLE];
-  const byEmail = app.policy.initialRoles.filter((r) => user.email !== null && safeNormalize(r.user) === user.email).map((r) => r.role);
+  const byEmail = app.policy.initialRoles
+    .filter((r) => user.email !== null && safeNormalize(r.user) === user.email)
+    .map((r) => r.role);
   return [...new Set([...app.policy.defaultRoles, ...byEmail, ...extra])];
 }
 

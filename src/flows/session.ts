@@ -7,7 +7,12 @@ import { type AuthResult, accessTokenFor } from './issue.js';
 import type { RequestInfo } from './request-info.js';
 
 /** Rotates a refresh token (CONTRACT: one rotation per token, grace window, theft revokes the session). */
-export async function refresh(s: Services, app: AppConfig, refreshToken: string, req: RequestInfo): Promise<AuthResult> {
+export async function refresh(
+  s: Services,
+  app: AppConfig,
+  refreshToken: string,
+  req: RequestInfo,
+): Promise<AuthResult> {
   const rotated = await s.sessions.rotate(app, refreshToken, { userAgent: req.userAgent ?? null, ip: req.ip });
   if (!rotated.ok) {
     const theft = rotated.reason === 'theft';
@@ -42,11 +47,21 @@ export async function logout(s: Services, app: AppConfig, who: VerifiedToken, re
 
 export async function logoutAll(s: Services, app: AppConfig, who: VerifiedToken, req: RequestInfo): Promise<number> {
   const n = await s.sessions.revokeAll(app, who.userId, 'logout_all');
-  auditAuth(s, app.slug, req, 'logout_all', 'success', { userId: who.userId, sessionId: who.sessionId, details: { sessions: n } });
+  auditAuth(s, app.slug, req, 'logout_all', 'success', {
+    userId: who.userId,
+    sessionId: who.sessionId,
+    details: { sessions: n },
+  });
   return n;
 }
 
-export async function revokeSession(s: Services, app: AppConfig, who: VerifiedToken, id: string, req: RequestInfo): Promise<boolean> {
+export async function revokeSession(
+  s: Services,
+  app: AppConfig,
+  who: VerifiedToken,
+  id: string,
+  req: RequestInfo,
+): Promise<boolean> {
   const done = await s.sessions.revoke(app, who.userId, id, 'revoked');
   if (done) auditAuth(s, app.slug, req, 'session_revoked', 'success', { userId: who.userId, sessionId: id });
   return done;

@@ -60,7 +60,12 @@ export async function register(s: Services, app: AppConfig, input: Credentials, 
   return result;
 }
 
-export async function loginAnonymous(s: Services, app: AppConfig, deviceId: string, req: RequestInfo): Promise<AuthResult> {
+export async function loginAnonymous(
+  s: Services,
+  app: AppConfig,
+  deviceId: string,
+  req: RequestInfo,
+): Promise<AuthResult> {
   if (!app.policy.allowAnonymous) throw forbiddenFlow('Anonymous users are not allowed in this app');
   const byIp = await s.rateLimiter.hitIp(app, 'anonymous', req.ip);
   if (!byIp.allowed) throw rateLimitedFlow(byIp.retryAfter);

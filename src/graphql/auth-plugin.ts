@@ -3,7 +3,7 @@ import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { readAuthCookies } from '../http/security/index.js';
 import type { VerifiedToken } from '../tokens/types.js';
 import type { GatehouseContext } from './context.js';
-import { type ErrorCode } from './errors.js';
+import type { ErrorCode } from './errors.js';
 import { PUBLIC_ROOT_FIELDS } from './public-fields.js';
 import { type Requirement, requirementOf } from './requirements.js';
 

@@ -23,6 +23,21 @@ function fromDomain(err: unknown): GraphQLError | undefined {
   return undefined;
 }
 
+/**
+ * graphql-js's own refusals of a request — parse, validation, variable coercion ("String cannot
+ * represent a non string value") — raised before any resolver ran: a chain of GraphQLErrors
+ * without a path, describing only the client's input. They pass as they are, like Yoga's default.
+ */
+function isRequestError(err: unknown): boolean {
+  let e = err;
+  for (let i = 0; i < 5 && e instanceof GraphQLError; i++) {
+    if (e.path !== undefined) return false;
+    if (!e.originalError) return true;
+    e = e.originalError;
+  }
+  return false;
+}
+
 function rootCause(err: unknown): unknown {
   let e = err;
   for (let i = 0; i < 5 && e instanceof GraphQLError && e.originalError; i++) e = e.originalError;
@@ -37,6 +52,7 @@ function rootCause(err: unknown): unknown {
 export function createMaskError(onUnexpected: (err: unknown) => void) {
   return (error: unknown): Error => {
     if (error instanceof GraphQLError && !error.originalError) return error; // parse/validation errors, ours
+    if (isRequestError(error)) return error;
     const cause = rootCause(error);
     const known =
       cause instanceof GraphQLError && PUBLIC_CODES.has(String(cause.extensions?.code)) ? cause : fromDomain(cause);

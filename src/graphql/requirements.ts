@@ -88,8 +88,14 @@ export function requirementOf(
 const memos = new WeakMap<GraphQLSchema, WeakMap<object, Map<string, Requirement>>>();
 function memo(schema: GraphQLSchema, parent: object): Map<string, Requirement> {
   let bySchema = memos.get(schema);
-  if (!bySchema) memos.set(schema, (bySchema = new WeakMap()));
+  if (!bySchema) {
+    bySchema = new WeakMap();
+    memos.set(schema, bySchema);
+  }
   let byParent = bySchema.get(parent);
-  if (!byParent) bySchema.set(parent, (byParent = new Map()));
+  if (!byParent) {
+    byParent = new Map();
+    bySchema.set(parent, byParent);
+  }
   return byParent;
 }

@@ -95,7 +95,10 @@ export function createSessionService(deps: CoreDeps, revocations: RevocationFeed
       // A server whose updates are read-modify-write (FerretDB v1) can let a rotation overwrite a
       // concurrent revocation; the feed still knows, so the rotation is refused and the mark restored.
       if (result.ok && revocations.isRevoked(result.session.id)) {
-        await sessions.updateOne({ _id: result.session.id, revokedAt: null }, { $set: { revokedAt: now(), revokeReason: 'revoked' } });
+        await sessions.updateOne(
+          { _id: result.session.id, revokedAt: null },
+          { $set: { revokedAt: now(), revokeReason: 'revoked' } },
+        );
         return { ok: false, reason: 'revoked', sessionId: result.session.id, userId: result.session.userId };
       }
       return result;

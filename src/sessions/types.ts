@@ -1,6 +1,13 @@
 import type { AppConfig } from '../config/index.js';
 
-export type RevokeReason = 'logout' | 'logout_all' | 'revoked' | 'password_change' | 'reuse_detected' | 'session_limit' | 'inactive';
+export type RevokeReason =
+  | 'logout'
+  | 'logout_all'
+  | 'revoked'
+  | 'password_change'
+  | 'reuse_detected'
+  | 'session_limit'
+  | 'inactive';
 
 export interface SessionRecord {
   id: string;

@@ -44,7 +44,8 @@ window.tryFetch = async () => {
 function pagePlugin(): Plugin {
   return {
     onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname === '/app') endResponse(new fetchAPI.Response(APP_PAGE, { headers: { 'content-type': 'text/html; charset=utf-8' } }));
+      if (url.pathname === '/app')
+        endResponse(new fetchAPI.Response(APP_PAGE, { headers: { 'content-type': 'text/html; charset=utf-8' } }));
     },
   };
 }
@@ -52,7 +53,9 @@ function pagePlugin(): Plugin {
 describe('cookie mode in a real browser', async () => {
   const chromiumPath = await ensureChromium();
   if (!chromiumPath) {
-    process.stderr.write('\n#### SKIPPED: Chromium is not installed and could not be installed (needs root + apt) ####\n\n');
+    process.stderr.write(
+      '\n#### SKIPPED: Chromium is not installed and could not be installed (needs root + apt) ####\n\n',
+    );
     it('needs Chromium', { skip: 'Chromium unavailable' }, () => {});
     return;
   }
@@ -88,11 +91,21 @@ describe('cookie mode in a real browser', async () => {
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${gh.origin}/app`);
-    type R = { status: number; body: { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] } };
+    type R = {
+      status: number;
+      body: { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] };
+    };
+    const email = (r: R) => (r.body.data?.me as { email: string } | undefined)?.email;
     const call = (query: string, variables?: unknown) =>
-      page.evaluate(([q, v]) => (window as unknown as { gql(q: string, v: unknown): Promise<unknown> }).gql(q, v), [query, variables] as const) as Promise<R>;
+      page.evaluate(([q, v]) => (window as unknown as { gql(q: string, v: unknown): Promise<unknown> }).gql(q, v), [
+        query,
+        variables,
+      ] as const) as Promise<R>;
 
-    const login = await call('mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken user { email } } }', { i: USER });
+    const login = await call(
+      'mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken user { email } } }',
+      { i: USER },
+    );
     assert.equal(login.status, 200, JSON.stringify(login.body));
     const payload = login.body.data?.login as { refreshToken: string | null; user: { email: string } };
     assert.equal(payload.user.email, USER.email);
@@ -108,10 +121,10 @@ describe('cookie mode in a real browser', async () => {
     assert.equal(cookies.gh_csrf?.httpOnly, false, 'gh_csrf is readable by the page');
 
     const me = await call('{ me { email } }');
-    assert.equal((me.body.data?.me as { email: string }).email, USER.email);
+    assert.equal(email(me), USER.email);
     const refreshed = await call('mutation { refresh { user { email } refreshToken } }');
     assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
-    assert.equal((refreshed.body.data?.refresh as { refreshToken: string | null }).refreshToken, null);
+    assert.equal((refreshed.body.data?.refresh as { refreshToken: string | null } | undefined)?.refreshToken, null);
     const accessAfter = (await context.cookies()).find((c) => c.name === 'gh_access')?.value;
     assert.notEqual(accessAfter, cookies.gh_access?.value, 'refresh replaced the access cookie');
 
@@ -120,11 +133,16 @@ describe('cookie mode in a real browser', async () => {
     await evilPageTab.goto(evilOrigin);
     const fetched = await evilPageTab.evaluate(() => (window as unknown as { tryFetch(): Promise<string> }).tryFetch());
     assert.match(fetched, /^blocked: |^status 403/);
-    await Promise.all([evilPageTab.waitForNavigation(), evilPageTab.evaluate(() => (document.getElementById('f') as HTMLFormElement).submit())]);
-    const answer = JSON.parse((await evilPageTab.textContent('body')) ?? '{}') as { errors?: { extensions?: { code?: string } }[] };
+    await Promise.all([
+      evilPageTab.waitForNavigation(),
+      evilPageTab.evaluate(() => (document.getElementById('f') as HTMLFormElement).submit()),
+    ]);
+    const answer = JSON.parse((await evilPageTab.textContent('body')) ?? '{}') as {
+      errors?: { extensions?: { code?: string } }[];
+    };
     assert.equal(answer.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     const stillIn = await call('{ me { email } }');
-    assert.equal((stillIn.body.data?.me as { email: string }).email, USER.email, 'the cross-origin logout did nothing');
+    assert.equal(email(stillIn), USER.email, 'the cross-origin logout did nothing');
 
     const out = await call('mutation { logout }');
     assert.equal(out.body.data?.logout, true);
@@ -135,9 +153,11 @@ describe('cookie mode in a real browser', async () => {
 
     const shown = {
       login: login.status,
-      me: (me.body.data?.me as { email: string }).email,
+      me: email(me),
       refresh: refreshed.status,
-      cookies: Object.values(cookies).map((c) => `${c.name} httpOnly=${c.httpOnly} secure=${c.secure} sameSite=${c.sameSite} path=${c.path}`),
+      cookies: Object.values(cookies).map(
+        (c) => `${c.name} httpOnly=${c.httpOnly} secure=${c.secure} sameSite=${c.sameSite} path=${c.path}`,
+      ),
       crossOriginFetch: fetched.slice(0, 80),
       crossOriginForm: answer.errors?.[0]?.extensions?.code,
       afterLogout: { cookiesLeft: left, me: after.body.errors?.[0]?.extensions?.code },

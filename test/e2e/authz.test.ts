@@ -57,19 +57,40 @@ describe('authorization through GraphQL, across two instances', () => {
         return original(app, id);
       };
     }
-    const readAdmin = (inst: TestInstance) => gql(inst.url, UserByIdDocument, { id: admin.userId }, { token: u.accessToken });
+    const readAdmin = (inst: TestInstance) =>
+      gql(inst.url, UserByIdDocument, { id: admin.userId }, { token: u.accessToken });
     const denied = await readAdmin(b);
     assert.equal(codeOf(denied), 'FORBIDDEN');
     assert.equal(denied.data ?? null, null);
     assert.equal(calls, 0, 'the resolver of a refused field must not run');
 
-    assert.equal((await gql(a.url, AddPolicyDocument, { role: 'auditor', resource: 'users', action: 'read' }, { token: admin.accessToken })).data?.addPolicy, true);
-    const grant = await gql(a.url, GrantRoleDocument, { userId: u.userId, role: 'auditor' }, { token: admin.accessToken });
+    assert.equal(
+      (
+        await gql(
+          a.url,
+          AddPolicyDocument,
+          { role: 'auditor', resource: 'users', action: 'read' },
+          { token: admin.accessToken },
+        )
+      ).data?.addPolicy,
+      true,
+    );
+    const grant = await gql(
+      a.url,
+      GrantRoleDocument,
+      { userId: u.userId, role: 'auditor' },
+      { token: admin.accessToken },
+    );
     assert.equal(grant.data?.grantRole, true, JSON.stringify(grant.errors));
     const lagGrant = await eventually(async () => (await readAdmin(b)).data?.user?.email ?? null, ADMIN.email);
     assert.ok(calls >= 1);
 
-    const revoke = await gql(a.url, RevokeRoleDocument, { userId: u.userId, role: 'auditor' }, { token: admin.accessToken });
+    const revoke = await gql(
+      a.url,
+      RevokeRoleDocument,
+      { userId: u.userId, role: 'auditor' },
+      { token: admin.accessToken },
+    );
     assert.equal(revoke.data?.revokeRole, true);
     const lagRevoke = await eventually(async () => codeOf(await readAdmin(b)), 'FORBIDDEN');
     process.stdout.write(`# policy propagation A→B: grant ${lagGrant} ms, revoke ${lagRevoke} ms\n`);
@@ -78,25 +99,55 @@ describe('authorization through GraphQL, across two instances', () => {
   it('the same token keeps its claims while authorization follows live policy (can / permissions)', async () => {
     const u = await registerUser(a.url);
     const can = (inst: TestInstance) =>
-      gql(inst.url, CanDocument, { resource: 'reports', action: 'export' }, { token: u.accessToken }).then((r) => r.data?.can);
+      gql(inst.url, CanDocument, { resource: 'reports', action: 'export' }, { token: u.accessToken }).then(
+        (r) => r.data?.can,
+      );
     assert.equal(await can(b), false);
-    await gql(a.url, AddPolicyDocument, { role: 'user', resource: 'reports', action: 'export' }, { token: admin.accessToken });
+    await gql(
+      a.url,
+      AddPolicyDocument,
+      { role: 'user', resource: 'reports', action: 'export' },
+      { token: admin.accessToken },
+    );
     await eventually(() => can(b), true);
     const perms = await gql(b.url, PermissionsDocument, {}, { token: u.accessToken });
     assert.ok(perms.data?.permissions.some((p) => p.resource === 'reports' && p.action === 'export'));
-    await gql(a.url, RemovePolicyDocument, { role: 'user', resource: 'reports', action: 'export' }, { token: admin.accessToken });
+    await gql(
+      a.url,
+      RemovePolicyDocument,
+      { role: 'user', resource: 'reports', action: 'export' },
+      { token: admin.accessToken },
+    );
     await eventually(() => can(b), false);
   });
 
   it('role and policy administration needs its own permission', async () => {
     const u = await registerUser(a.url);
-    assert.equal(codeOf(await gql(a.url, GrantRoleDocument, { userId: u.userId, role: 'admin' }, { token: u.accessToken })), 'FORBIDDEN');
-    assert.equal(codeOf(await gql(a.url, AddPolicyDocument, { role: 'user', resource: '*', action: '*' }, { token: u.accessToken })), 'FORBIDDEN');
+    assert.equal(
+      codeOf(await gql(a.url, GrantRoleDocument, { userId: u.userId, role: 'admin' }, { token: u.accessToken })),
+      'FORBIDDEN',
+    );
+    assert.equal(
+      codeOf(
+        await gql(a.url, AddPolicyDocument, { role: 'user', resource: '*', action: '*' }, { token: u.accessToken }),
+      ),
+      'FORBIDDEN',
+    );
     assert.equal(codeOf(await gql(a.url, GrantRoleDocument, { userId: u.userId, role: 'admin' })), 'UNAUTHENTICATED');
-    const bad = await gql(a.url, GrantRoleDocument, { userId: u.userId, role: 'bad role!' }, { token: admin.accessToken });
+    const bad = await gql(
+      a.url,
+      GrantRoleDocument,
+      { userId: u.userId, role: 'bad role!' },
+      { token: admin.accessToken },
+    );
     assert.equal(codeOf(bad), 'BAD_USER_INPUT');
     assert.equal(bad.errors?.[0]?.extensions?.field, 'role');
-    const nobody = await gql(a.url, GrantRoleDocument, { userId: 'no-such-user', role: 'x' }, { token: admin.accessToken });
+    const nobody = await gql(
+      a.url,
+      GrantRoleDocument,
+      { userId: 'no-such-user', role: 'x' },
+      { token: admin.accessToken },
+    );
     assert.equal(nobody.errors?.[0]?.extensions?.field, 'userId');
   });
 });
@@ -107,7 +158,13 @@ describe('tenancy', () => {
     gh = await startGatehouse({
       manifest: {
         apps: [
-          { slug: 'alpha', auth: { users: { allow_registration: true }, policy: { authorization: { initial_policies: [['user', 'users', 'read']] } } } },
+          {
+            slug: 'alpha',
+            auth: {
+              users: { allow_registration: true },
+              policy: { authorization: { initial_policies: [['user', 'users', 'read']] } },
+            },
+          },
           { slug: 'beta', auth: { users: { allow_registration: true } } },
         ],
       },
@@ -117,9 +174,19 @@ describe('tenancy', () => {
 
   it('a token of app A can do nothing in app B', async () => {
     const u = await registerUser(gh.url, { headers: { 'x-gatehouse-app': 'alpha' } });
-    const inAlpha = await gql(gh.url, UserByIdDocument, { id: u.userId }, { token: u.accessToken, headers: { 'x-gatehouse-app': 'alpha' } });
+    const inAlpha = await gql(
+      gh.url,
+      UserByIdDocument,
+      { id: u.userId },
+      { token: u.accessToken, headers: { 'x-gatehouse-app': 'alpha' } },
+    );
     assert.equal(inAlpha.data?.user?.id, u.userId, JSON.stringify(inAlpha.errors));
-    const inBeta = await gql(gh.url, UserByIdDocument, { id: u.userId }, { token: u.accessToken, headers: { 'x-gatehouse-app': 'beta' } });
+    const inBeta = await gql(
+      gh.url,
+      UserByIdDocument,
+      { id: u.userId },
+      { token: u.accessToken, headers: { 'x-gatehouse-app': 'beta' } },
+    );
     assert.equal(codeOf(inBeta), 'UNAUTHENTICATED');
   });
 });

@@ -10,7 +10,10 @@ describe('brute-force protection across instances', () => {
   const instances: TestInstance[] = [];
   let verifications = 0;
   const manifest = testManifest({
-    rate_limits: { login: { max_attempts: 5, window_seconds: 900 }, login_ip: { max_attempts: 1000, window_seconds: 60 } },
+    rate_limits: {
+      login: { max_attempts: 5, window_seconds: 900 },
+      login_ip: { max_attempts: 1000, window_seconds: 60 },
+    },
   });
   before(async () => {
     const dbName = freshDbName();
@@ -55,7 +58,8 @@ describe('brute-force protection across instances', () => {
     verifications = 0;
     const fields = Array.from(
       { length: 20 },
-      (_, i) => `a${i}: login(input: { email: ${JSON.stringify(u.email)}, password: "guess-${i}-Lantern-Orchard" }) { accessToken }`,
+      (_, i) =>
+        `a${i}: login(input: { email: ${JSON.stringify(u.email)}, password: "guess-${i}-Lantern-Orchard" }) { accessToken }`,
     ).join('\n');
     const r = await gql(instances[2]!.url, `mutation { ${fields} }`);
     assert.ok(r.errors?.length);

@@ -64,7 +64,12 @@ describe('@auth / @permission enforcement on any schema', () => {
           },
         },
       }),
-      context: ({ request }) => ({ services, app: services.manifest.apps[0]!, clientIp: '127.0.0.1', userAgent: request.headers.get('user-agent') ?? undefined }),
+      context: ({ request }) => ({
+        services,
+        app: services.manifest.apps[0]!,
+        clientIp: '127.0.0.1',
+        userAgent: request.headers.get('user-agent') ?? undefined,
+      }),
       plugins: [useGatehouseAuth()],
       logging: false,
     });
@@ -84,10 +89,17 @@ describe('@auth / @permission enforcement on any schema', () => {
     assert.equal(codeOf(await gql(url, '{ adminOnly }')), 'UNAUTHENTICATED');
     assert.equal(codeOf(await gql(url, '{ adminOnly }', {}, { token: u.accessToken })), 'FORBIDDEN');
     assert.equal(calls.adminOnly, 0);
-    assert.equal((await gql<{ adminOnly: string }, object>(url, '{ adminOnly }', {}, { token: admin.accessToken })).data?.adminOnly, 'top');
+    assert.equal(
+      (await gql<{ adminOnly: string }, object>(url, '{ adminOnly }', {}, { token: admin.accessToken })).data
+        ?.adminOnly,
+      'top',
+    );
     assert.equal(codeOf(await gql(url, '{ reports }', {}, { token: u.accessToken })), 'FORBIDDEN');
     assert.equal(calls.reports, 0);
-    assert.deepEqual((await gql<{ reports: string[] }, object>(url, '{ reports }', {}, { token: admin.accessToken })).data?.reports, ['q1']);
+    assert.deepEqual(
+      (await gql<{ reports: string[] }, object>(url, '{ reports }', {}, { token: admin.accessToken })).data?.reports,
+      ['q1'],
+    );
   });
 
   it('policy.required: every root field outside the public list needs a token', async () => {
@@ -115,10 +127,19 @@ describe('@auth / @permission enforcement on any schema', () => {
 
   it('a type-level @auth holds when the type is reached through an interface', async () => {
     const u = await registerUser(gh.url);
-    const viaInterface = await gql(url, '{ node(id: "s1") { id ... on Secret { code } } }', {}, { token: u.accessToken });
+    const viaInterface = await gql(
+      url,
+      '{ node(id: "s1") { id ... on Secret { code } } }',
+      {},
+      { token: u.accessToken },
+    );
     assert.equal(codeOf(viaInterface), 'FORBIDDEN');
     const idOnly = await gql(url, '{ node(id: "s1") { id } }', {}, { token: u.accessToken });
-    assert.equal(codeOf(idOnly), 'FORBIDDEN', 'selecting only interface fields must not bypass the implementation guard');
+    assert.equal(
+      codeOf(idOnly),
+      'FORBIDDEN',
+      'selecting only interface fields must not bypass the implementation guard',
+    );
     assert.equal(calls.node, 0);
   });
 });

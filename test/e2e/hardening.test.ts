@@ -39,7 +39,10 @@ describe('GraphQL hardening on the real gateway', () => {
           return {};
         }
       })();
-      assert.ok(r.status >= 400 || (body.errors?.length && body.data === undefined), `${name}: ${r.status} ${r.text.slice(0, 200)}`);
+      assert.ok(
+        r.status >= 400 || (body.errors?.length && body.data === undefined),
+        `${name}: ${r.status} ${r.text.slice(0, 200)}`,
+      );
       assert.ok(r.ms < 2000, `${name}: ${r.ms} ms`);
       assert.doesNotMatch(r.text, /at .*\.js:\d+/, `${name}: no stack trace`);
     }

@@ -79,7 +79,9 @@ describe('identity end to end over HTTP', () => {
   it('refuses protected fields without a token and rejects bad input with the field name', async () => {
     assert.equal(codeOf(await gql(gh.url, MeDocument)), 'UNAUTHENTICATED');
     assert.equal(codeOf(await gql(gh.url, LogoutDocument)), 'UNAUTHENTICATED');
-    const badEmail = await gql(gh.url, RegisterDocument, { input: { email: 'not-an-email', password: strongPassword() } });
+    const badEmail = await gql(gh.url, RegisterDocument, {
+      input: { email: 'not-an-email', password: strongPassword() },
+    });
     assert.equal(codeOf(badEmail), 'BAD_USER_INPUT');
     assert.equal(badEmail.errors![0]!.extensions!.field, 'email');
     const weak = await gql(gh.url, RegisterDocument, { input: { email: uniqueEmail(), password: 'password' } });
@@ -102,16 +104,32 @@ describe('identity end to end over HTTP', () => {
     const c = await loginUser(gh.url, u.email, u.password, 'c');
     // someone else's session cannot be revoked
     const other = await registerUser(gh.url);
-    assert.equal((await gql(gh.url, RevokeSessionDocument, { id: other.sessionId }, { token: u.accessToken })).data?.revokeSession, false);
+    assert.equal(
+      (await gql(gh.url, RevokeSessionDocument, { id: other.sessionId }, { token: u.accessToken })).data?.revokeSession,
+      false,
+    );
     assert.equal((await gql(gh.url, MeDocument, {}, { token: other.accessToken })).data?.me?.id, other.userId);
     // own session can
-    assert.equal((await gql(gh.url, RevokeSessionDocument, { id: c.sessionId }, { token: u.accessToken })).data?.revokeSession, true);
+    assert.equal(
+      (await gql(gh.url, RevokeSessionDocument, { id: c.sessionId }, { token: u.accessToken })).data?.revokeSession,
+      true,
+    );
     await refusedWithin(gh.url, c.accessToken, 2000);
     // change password: other sessions end, this one lives
-    const wrongCurrent = await gql(gh.url, ChangePasswordDocument, { currentPassword: 'nope-nope-nope', newPassword: strongPassword() }, { token: u.accessToken });
+    const wrongCurrent = await gql(
+      gh.url,
+      ChangePasswordDocument,
+      { currentPassword: 'nope-nope-nope', newPassword: strongPassword() },
+      { token: u.accessToken },
+    );
     assert.equal(codeOf(wrongCurrent), 'UNAUTHENTICATED');
     const next = strongPassword();
-    const changed = await gql(gh.url, ChangePasswordDocument, { currentPassword: u.password, newPassword: next }, { token: u.accessToken });
+    const changed = await gql(
+      gh.url,
+      ChangePasswordDocument,
+      { currentPassword: u.password, newPassword: next },
+      { token: u.accessToken },
+    );
     assert.equal(changed.data?.changePassword, true, JSON.stringify(changed.errors));
     await refusedWithin(gh.url, b.accessToken, 2000);
     assert.equal((await gql(gh.url, MeDocument, {}, { token: u.accessToken })).data?.me?.id, u.userId);

@@ -10,7 +10,12 @@ describe('secrets at rest', () => {
   let gh: TestInstance;
   before(async () => {
     gh = await startGatehouse({
-      manifest: testManifest({ users: { allow_registration: true, demo_users: [{ email: 'demo@example.test', password: 'Demo-Passphrase-Orchard-77', roles: ['admin'] }] } }),
+      manifest: testManifest({
+        users: {
+          allow_registration: true,
+          demo_users: [{ email: 'demo@example.test', password: 'Demo-Passphrase-Orchard-77', roles: ['admin'] }],
+        },
+      }),
     });
   });
   after(() => gh.close());

@@ -21,7 +21,11 @@ export async function ensureChromium(): Promise<string | undefined> {
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     await run('apt-get', ['update'], { env, timeout: 300_000, maxBuffer: 64 << 20 });
-    await run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env, timeout: 600_000, maxBuffer: 64 << 20 });
+    await run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+      env,
+      timeout: 600_000,
+      maxBuffer: 64 << 20,
+    });
   } catch (err) {
     process.stderr.write(`# could not install chromium: ${(err as Error).message.split('\n')[0]}\n`);
     return undefined;

@@ -45,7 +45,11 @@ export async function startGatehouse(opts: StartOptions = {}): Promise<TestInsta
   const env = readEnv({ NODE_ENV: 'test', MONGODB_URI: mongoUri(), ...opts.env });
   const manifest: ResolvedManifest = manifestFrom(opts.manifest ?? testManifest());
   const dbName = opts.dbName ?? freshDbName();
-  const database = await connectDatabase(env.mongodbUri!, dbName, opts.monitorCommands ? { monitorCommands: true } : {});
+  const database = await connectDatabase(
+    env.mongodbUri!,
+    dbName,
+    opts.monitorCommands ? { monitorCommands: true } : {},
+  );
   const gatehouse = await createGatehouse({
     env,
     manifest,
