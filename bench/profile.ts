@@ -1,29 +1,66 @@
 /**
- * The warm auth-tax path under the CPU profiler: plain Yoga, then Gatehouse, on the ten-field
- * @permission query, each for a fixed time; prints the two windows (process.hrtime, µs) and the
- * request counts so the profile can be cut per window. Run by `npm run bench -- --profile`, or:
+ * The auth-tax paths under the CPU profiler, one window each: plain Yoga and Gatehouse (as shipped
+ * and with auth-cache) on the ten-field @permission query with warm tokens, and Gatehouse on the
+ * @auth query with tokens never seen before. Prints each window (process.hrtime µs) and its request
+ * count, so the profile can be cut per window. Run by `npm run bench -- --profile`, or:
  *
  *   BENCH_WORLD='{"uri":…,"dbName":…,"secret":…}' node --cpu-prof dist/bench/profile.js
  */
-import { load } from './lib/inprocess.js';
-import { taxFixture } from './scenarios/fixture.js';
-import { bigManifest, resolved } from './world/manifest.js';
+import { type InitFor, load } from './lib/inprocess.js';
+import { requestsFor, type ServerKind, taxFixture } from './scenarios/fixture.js';
+import { ALGORITHM_APPS, bigManifest, resolved } from './world/manifest.js';
+import { tokens } from './world/tokens.js';
 import { openServices, type WorldAddress } from './world/world.js';
 
+export interface ProfileWindow {
+  name: string;
+  fromUs: number;
+  toUs: number;
+  requests: number;
+}
+
 const at = JSON.parse(process.env.BENCH_WORLD ?? '') as WorldAddress;
-const ms = Number(process.env.BENCH_PROFILE_MS ?? 5000);
+const ms = Number(process.env.BENCH_PROFILE_MS ?? 4000);
 const concurrency = 32;
 const world = await openServices(at, resolved(bigManifest()));
 const us = () => Number(process.hrtime.bigint() / 1000n);
 try {
   const fx = await taxFixture({ at, services: world.services });
-  const windows: Record<string, { fromUs: number; toUs: number; requests: number }> = {};
-  for (const server of ['plain', 'gatehouse'] as const) {
-    const run = (durationMs: number) => load(fx[server], fx.initFor('perm10', fx.warm), { concurrency, durationMs });
-    await run(ms / 4); // JIT warm-up, outside the window
+  const windows: ProfileWindow[] = [];
+  const measure = async (
+    name: string,
+    server: ServerKind,
+    initFor: () => Promise<{ initFor: InitFor; count?: number }>,
+  ) => {
+    const warm = await initFor();
+    await load(fx[server], warm.initFor, {
+      concurrency,
+      durationMs: ms / 4,
+      ...(warm.count ? { count: warm.count } : {}),
+    });
+    const run = await initFor();
     const fromUs = us();
-    const r = await run(ms);
-    windows[server] = { fromUs, toUs: us(), requests: r.requests };
+    const r = await load(fx[server], run.initFor, {
+      concurrency,
+      durationMs: ms,
+      ...(run.count ? { count: run.count } : {}),
+    });
+    windows.push({ name, fromUs, toUs: us(), requests: r.requests });
+  };
+  const warmPerm10 = async () => ({ initFor: fx.initFor('perm10', fx.warm) });
+  await measure('plain Yoga, warm @permission ×10', 'plain', warmPerm10);
+  await measure('Gatehouse, warm @permission ×10', 'gatehouse', warmPerm10);
+  await measure('Gatehouse + auth-cache, warm @permission ×10', 'cached', warmPerm10);
+  let user = 0;
+  for (const alg of ['EdDSA', 'HS256'] as const) {
+    const slug = ALGORITHM_APPS[alg];
+    const fresh = async () => {
+      const n = alg === 'HS256' ? 3000 : 1500;
+      user += n;
+      const inits = requestsFor('auth', await tokens(world.services, slug, n, user), slug);
+      return { initFor: (i: number) => inits[i]!, count: n };
+    };
+    await measure(`Gatehouse + auth-cache, ${alg} token first seen, @auth`, 'cached', fresh);
   }
   process.stdout.write(`${JSON.stringify(windows)}\n`);
 } finally {

@@ -20,7 +20,7 @@ import { launchDatabase, projectRoot } from '../src/db/index.js';
 import { type BenchContext, type BigWorld, DEFAULT_CONFIG, QUICK_CONFIG, type SmallWorld } from './context.js';
 import { CLIENT_CPU, CORES, HAS_TASKSET, pin, SERVER_CPU } from './lib/cpu.js';
 import { consoleTable, markdown } from './report/markdown.js';
-import { profileWarmPath } from './report/profile.js';
+import { profileAuthPaths } from './report/profile.js';
 import type { Row } from './report/rows.js';
 import { ratioChart } from './report/svg.js';
 import { authTaxInProcess } from './scenarios/auth-tax.js';
@@ -132,7 +132,7 @@ try {
   }
   if (flags.profile) {
     log('profiling the warm auth-tax path…');
-    profileSummary = await profileWarmPath((await ctx.big()).at, config.roundMs * 8, log);
+    profileSummary = await profileAuthPaths((await ctx.big()).at, config.roundMs * 4, log);
   }
 } finally {
   await closeFixture();

@@ -1,10 +1,12 @@
 import { createAuditLog } from './audit/index.js';
-import { createAuthorization } from './authz/index.js';
+import { createAuthorization, knownPermissions } from './authz/index.js';
 import type { AuthorizationProvider } from './authz/types.js';
 import { type Clock, systemClock } from './clock.js';
 import type { EnvSettings, ResolvedManifest } from './config/index.js';
 import type { Database } from './db/index.js';
 import { seedApp } from './flows/index.js';
+import { permissionPairs } from './graphql/requirements.js';
+import { gatehouseSchema } from './graphql/schema.js';
 import { type Listening, listenHttp } from './http/listen.js';
 import { createGatehouseYoga, type GatehouseYoga, type YogaOptions } from './http/yoga.js';
 import { createIdentityService } from './identity/index.js';
@@ -49,6 +51,8 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
     metrics: opts.metrics ?? createMetrics(),
   };
   const bySlug = new Map(opts.manifest.apps.map((a) => [a.slug, a]));
+  // Providers that precompute answers (OSO) must know which permissions the schema asks about.
+  knownPermissions.add(...permissionPairs(gatehouseSchema()));
   const authz = new Map<string, AuthorizationProvider>(
     opts.manifest.apps.map((a) => [a.slug, createAuthorization(deps, a)]),
   );

@@ -41,6 +41,7 @@ export { FEDERATION_SPEC_URL, GATEHOUSE_SPEC_URL } from './graphql/federation.js
 // Services behind the gateway: refuse traffic that did not come through it.
 export {
   APP_HEADER,
+  exportGatewayKey,
   type GatewayVerification,
   SIGNATURE_HEADER,
   USER_ID_HEADER,

@@ -1,37 +1,40 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/db/index.js';
 import { runJsonChild } from '../lib/child.js';
 import { SERVER_CPU } from '../lib/cpu.js';
+import type { ProfileWindow } from '../profile.js';
 import type { WorldAddress } from '../world/world.js';
 import { type CpuProfile, type Marker, summarize } from './cpuprofile.js';
 
-type Windows = Record<'plain' | 'gatehouse', { fromUs: number; toUs: number; requests: number }>;
-
-/** Inclusive costs worth naming on the warm path. */
+/** Inclusive costs worth naming on the auth path. */
 const MARKERS: Marker[] = [
   {
-    name: 'generic-auth validation pass (extended-validation onExecute)',
+    name: 'generic-auth validation pass (extended-validation)',
     match: (f) => f.url.includes('@envelop/extended-validation') && f.functionName === 'handler',
   },
-  { name: 'resolveCaller (token cache, revocation set)', match: (f) => f.functionName === 'resolveCaller' },
-  { name: 'validateField (requirements + permission checks)', match: (f) => f.functionName === 'validateField' },
   {
-    name: 'graphql execute',
-    match: (f) => f.url.includes('graphql/execution/execute') && f.functionName === 'execute',
+    name: 'auth-cache check (plan + validateField)',
+    match: (f) => f.functionName === 'allowed' && f.url.includes('auth-cache'),
   },
-  { name: 'context building (envelop)', match: (f) => f.functionName === 'contextFactory' },
+  { name: 'validateField (requirements, permission checks)', match: (f) => f.functionName === 'validateField' },
+  { name: 'resolveCaller (token, revocation set)', match: (f) => f.functionName === 'resolveCaller' },
+  { name: 'jose jwtVerify (first sight)', match: (f) => f.functionName === 'jwtVerify' },
+  {
+    name: 'execution (@graphql-tools/executor)',
+    match: (f) => f.url.includes('@graphql-tools/executor') && f.functionName === 'execute',
+  },
 ];
 
 /**
- * Profiles the warm @permission ×10 path in a child pinned to the server core (`node --cpu-prof`)
- * and returns a Markdown summary: µs per request by area for plain Yoga and Gatehouse, the
- * Gatehouse window's heaviest functions, and inclusive costs of the auth steps.
+ * Profiles the auth-tax paths in a child pinned to the server core (`node --cpu-prof`) and returns
+ * a Markdown summary: CPU µs per request by area for each window, inclusive costs of the auth
+ * steps, and the heaviest functions of the warm Gatehouse window.
  */
-export async function profileWarmPath(at: WorldAddress, ms: number, log: (m: string) => void): Promise<string> {
+export async function profileAuthPaths(at: WorldAddress, ms: number, log: (m: string) => void): Promise<string> {
   const dir = join(projectRoot(), 'bench', 'results', 'profile');
   await rm(dir, { recursive: true, force: true });
-  const windows = await runJsonChild<Windows>(
+  const windows = await runJsonChild<ProfileWindow[]>(
     SERVER_CPU,
     process.execPath,
     ['--cpu-prof', '--cpu-prof-dir', dir, join(projectRoot(), 'dist', 'bench', 'profile.js')],
@@ -41,39 +44,40 @@ export async function profileWarmPath(at: WorldAddress, ms: number, log: (m: str
   const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('no .cpuprofile written');
   log(`profile: bench/results/profile/${file}`);
+  await writeFile(join(dir, 'windows.json'), `${JSON.stringify(windows, null, 2)}\n`);
   const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
-  const plain = summarize(profile, windows.plain, MARKERS);
-  const gh = summarize(profile, windows.gatehouse, MARKERS);
+  const sums = windows.map((w) => ({ w, s: summarize(profile, w, MARKERS) }));
   const per = (msTotal: number | undefined, requests: number) => ((msTotal ?? 0) * 1000) / requests;
   const fmt = (n: number) => n.toFixed(1);
-  const areas = [...new Set([...plain.byArea.keys(), ...gh.byArea.keys()])]
-    .map((a) => ({
-      a,
-      p: per(plain.byArea.get(a), windows.plain.requests),
-      g: per(gh.byArea.get(a), windows.gatehouse.requests),
-    }))
-    .filter((x) => x.p >= 0.5 || x.g >= 0.5)
-    .sort((x, y) => y.g - x.g);
-  const top = [...gh.byFunction.entries()].sort((x, y) => y[1] - x[1]).slice(0, 15);
-  const pReq = per(plain.sampledMs, windows.plain.requests);
-  const gReq = per(gh.sampledMs, windows.gatehouse.requests);
+  const areas = [...new Set(sums.flatMap(({ s }) => [...s.byArea.keys()]))]
+    .map((a) => ({ a, v: sums.map(({ w, s }) => per(s.byArea.get(a), w.requests)) }))
+    .filter((x) => x.v.some((v) => v >= 1))
+    .sort((x, y) => Math.max(...y.v) - Math.max(...x.v));
+  const cols = sums.map(({ w }) => w.name);
+  const head = (first: string) => [`| ${first} | ${cols.join(' | ')} |`, `|---|${cols.map(() => '---:').join('|')}|`];
+  const heaviest = ({ w, s }: (typeof sums)[number]) => [
+    '',
+    `| heaviest functions (self), ${w.name} | µs/req | share |`,
+    '|---|---:|---:|',
+    ...[...s.byFunction.entries()]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 10)
+      .map(([fn, t]) => `| \`${fn}\` | ${fmt(per(t, w.requests))} | ${((100 * t) / s.sampledMs).toFixed(0)} % |`),
+  ];
   return [
-    '## Profile: warm @permission ×10, in-process (`node --cpu-prof`)',
+    '## Profile: where the CPU goes per request (`node --cpu-prof`, in-process, server core)',
     '',
-    `plain Yoga ${windows.plain.requests} requests, ${fmt(pReq)} µs CPU each; Gatehouse ${windows.gatehouse.requests} requests, ${fmt(gReq)} µs each ` +
-      `(+${fmt(gReq - pReq)} µs, ${(pReq / gReq || 0).toFixed(2)}× by CPU). Profile: bench/results/profile/${file}.`,
+    `Profile file: bench/results/profile/${file}. Sampled CPU µs per request; "(idle)" is time the core waited.`,
     '',
-    '| area (self time) | plain µs/req | Gatehouse µs/req | added |',
-    '|---|---|---|---|',
-    ...areas.map((x) => `| ${x.a} | ${fmt(x.p)} | ${fmt(x.g)} | ${fmt(x.g - x.p)} |`),
-    '',
-    '| inclusive, Gatehouse window | µs/req |',
-    '|---|---|',
-    ...MARKERS.map((m) => `| ${m.name} | ${fmt(per(gh.inclusive.get(m.name), windows.gatehouse.requests))} |`),
-    '',
-    '| heaviest functions (self), Gatehouse window | µs/req |',
-    '|---|---|',
-    ...top.map(([fn, t]) => `| \`${fn}\` | ${fmt(per(t, windows.gatehouse.requests))} |`),
+    ...head('CPU µs / request'),
+    `| **total (sampled, without idle)** | ${sums.map(({ w, s }) => `**${fmt(per(s.sampledMs - (s.byArea.get('(idle)') ?? 0), w.requests))}**`).join(' | ')} |`,
+    `| requests in window | ${sums.map(({ w }) => w.requests).join(' | ')} |`,
+    ...MARKERS.map(
+      (m) =>
+        `| ${m.name} (inclusive) | ${sums.map(({ w, s }) => fmt(per(s.inclusive.get(m.name), w.requests))).join(' | ')} |`,
+    ),
+    ...areas.map((x) => `| ${x.a} (self) | ${x.v.map(fmt).join(' | ')} |`),
+    ...sums.slice(1).flatMap(heaviest),
     '',
   ].join('\n');
 }

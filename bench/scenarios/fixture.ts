@@ -1,3 +1,5 @@
+import type { Plugin } from 'graphql-yoga';
+import { useCachedGatehouseAuth } from '../../src/graphql/auth-cache.js';
 import type { BigWorld } from '../context.js';
 import { type HttpServer, listen } from '../lib/http.js';
 import { graphqlInit, type InitFor, send } from '../lib/inprocess.js';
@@ -8,14 +10,27 @@ import { tokens } from '../world/tokens.js';
 /** Warm tokens cycled through by the warm scenarios: seen before, their users' permission memos built. */
 export const WARM_TOKENS = 64;
 
+/**
+ * The Gatehouse servers compared with plain Yoga: as shipped (auth-plugin.ts), and with the
+ * per-document validation cache (auth-cache.ts) proposed in issue 8.
+ */
+export const GATEHOUSES = {
+  gatehouse: { label: 'Gatehouse', plugin: undefined },
+  cached: { label: 'Gatehouse + auth-cache', plugin: useCachedGatehouseAuth as () => Plugin },
+} as const;
+export type GatehouseKind = keyof typeof GATEHOUSES;
+export const GATEHOUSE_KINDS = Object.keys(GATEHOUSES) as GatehouseKind[];
+export type ServerKind = 'plain' | GatehouseKind;
+
 export interface TaxFixture {
   plain: BenchYoga;
   gatehouse: BenchYoga;
+  cached: BenchYoga;
   warm: string[];
   /** The i-th request of a run of `query`, cycling through `pool` (same requests for both servers). */
   initFor(query: QueryName, pool: readonly string[], app?: string): InitFor;
   /** Both servers over HTTP on 127.0.0.1 (started on first use). */
-  http(): Promise<{ plain: HttpServer; gatehouse: HttpServer }>;
+  http(): Promise<Record<ServerKind, HttpServer>>;
 }
 
 export function requestsFor(query: QueryName, pool: readonly string[], app = MAIN_APP): RequestInit[] {
@@ -23,14 +38,14 @@ export function requestsFor(query: QueryName, pool: readonly string[], app = MAI
 }
 
 let fixture: Promise<TaxFixture> | undefined;
-let servers: Promise<{ plain: HttpServer; gatehouse: HttpServer }> | undefined;
+let servers: Promise<Record<ServerKind, HttpServer>> | undefined;
 
 /** Stops the HTTP servers if they were started. */
 export async function closeFixture(): Promise<void> {
   const s = await servers?.catch(() => undefined);
   servers = undefined;
   fixture = undefined;
-  if (s) await Promise.all([s.plain.close(), s.gatehouse.close()]);
+  if (s) await Promise.all(Object.values(s).map((server) => server.close()));
 }
 
 /** Plain and Gatehouse Yoga over the benchmark schema, with warm tokens (each already verified and authorized once). */
@@ -38,6 +53,7 @@ export function taxFixture(world: BigWorld): Promise<TaxFixture> {
   fixture ??= (async () => {
     const plain = plainYoga();
     const gatehouse = gatehouseYoga(world.services);
+    const cached = gatehouseYoga(world.services, GATEHOUSES.cached.plugin);
     const warm = await tokens(world.services, MAIN_APP, WARM_TOKENS);
     const initFor = (query: QueryName, pool: readonly string[], app?: string): InitFor => {
       const inits = requestsFor(query, pool, app);
@@ -48,13 +64,18 @@ export function taxFixture(world: BigWorld): Promise<TaxFixture> {
       for (let i = 0; i < warm.length; i++) {
         await send(plain, next(i));
         await send(gatehouse, next(i));
+        await send(cached, next(i));
       }
     }
     const http = () => {
-      servers ??= Promise.all([listen(plain), listen(gatehouse)]).then(([p, g]) => ({ plain: p, gatehouse: g }));
+      servers ??= Promise.all([listen(plain), listen(gatehouse), listen(cached)]).then(([p, g, c]) => ({
+        plain: p,
+        gatehouse: g,
+        cached: c,
+      }));
       return servers;
     };
-    return { plain, gatehouse, warm, initFor, http };
+    return { plain, gatehouse, cached, warm, initFor, http };
   })();
   return fixture;
 }

@@ -1,8 +1,8 @@
 import type { CoreDeps } from '../services.js';
 import { actionInput, resourceInput, roleInput, userIdInput } from './input.js';
 import { DEFAULT_LIMITS, type Evaluator, type MemoLimits, PolicyView } from './memo.js';
-import { subjectOf } from './rbac.js';
-import { PolicyRevision } from './revision.js';
+import { type Rule, subjectOf } from './rbac.js';
+import { PolicyRevision, type RevisionMark, sameMark } from './revision.js';
 import { PolicyStore } from './store.js';
 import type { AuthorizationProvider, AuthzAppConfig, Permission } from './types.js';
 
@@ -19,18 +19,13 @@ export interface EngineSpec {
   deps: CoreDeps;
   app: AuthzAppConfig;
   pollMs: number;
-  store: PolicyStore;
   limits?: MemoLimits;
   /** Once, at start (reads and checks the model or policy file). */
   prepare(): Promise<void>;
-  /** Builds an evaluator from the rows stored now; runs off the request path. */
-  load(): Promise<Evaluator>;
+  /** Builds an evaluator from the app's rows as stored now; runs off the request path. */
+  load(store: PolicyStore): Promise<Evaluator>;
   /** True when something besides the revision calls for a rebuild. */
   outdated?(): boolean;
-}
-
-export function openStore(deps: CoreDeps, app: AuthzAppConfig): PolicyStore {
-  return PolicyStore.open(deps.database.db, app.policy.policiesCollection);
 }
 
 /** Runs `task` once; later calls share its result (a failure is retried by the next call). */
@@ -73,11 +68,13 @@ function singleFlight(task: () => Promise<void>): () => Promise<void> {
  * mutated in place) and the synchronous, fail-closed checks.
  */
 export function createEngine(spec: EngineSpec): Authorization {
-  const { deps, app, store } = spec;
+  const { deps, app } = spec;
   const slug = app.slug;
+  const store = PolicyStore.open(deps.database.db, app.policy.policiesCollection);
   const revision = new PolicyRevision(deps.database.db, slug);
   const log = deps.logger.child({ component: 'authz', provider: spec.name, app: slug });
   let view: PolicyView | undefined;
+  let loaded: RevisionMark | undefined;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let failing = false;
@@ -85,19 +82,20 @@ export function createEngine(spec: EngineSpec): Authorization {
   const prepare = once(() => spec.prepare());
   const rebuild = singleFlight(async () => {
     await prepare();
-    // The revision is read before the rows: the rows are then at least that new, and any later
-    // write moves the revision again, so the next poll catches it.
-    const rev = await revision.read();
-    const evaluator = await spec.load();
-    view = await PolicyView.build(rev, evaluator, view, spec.limits ?? DEFAULT_LIMITS);
-    deps.metrics.policyRevision(rev);
+    // The mark is read before the rows: the rows are then at least that new, and any later write
+    // changes the mark again, so the next poll catches it.
+    const mark = await revision.read();
+    const evaluator = await spec.load(store);
+    view = await PolicyView.build(mark.revision, evaluator, view, spec.limits ?? DEFAULT_LIMITS);
+    loaded = mark;
+    deps.metrics.policyRevision(mark.revision);
   });
 
   const poll = async () => {
     timer = undefined;
     try {
-      const rev = await revision.read();
-      if (!view || rev !== view.revision || spec.outdated?.()) await rebuild();
+      const mark = await revision.read();
+      if (!loaded || !sameMark(mark, loaded) || spec.outdated?.()) await rebuild();
       if (failing) log.info('policy reload recovered');
       failing = false;
     } catch (err) {
@@ -113,10 +111,11 @@ export function createEngine(spec: EngineSpec): Authorization {
     if (a !== slug) throw new Error(`the authorization provider of "${slug}" cannot write app "${a}"`);
   };
   /**
-   * After a change: tell every instance, then reload here so this instance reads its own write.
-   * A failed reload does not undo the write: the poller retries it.
+   * A write that changed something bumps the revision for every instance, then reloads here so this
+   * instance reads its own write. A failed reload does not undo the write: the poller retries it.
    */
-  const changed = async (count: number) => {
+  const write = async (op: 'add' | 'remove', ptype: string, rule: Rule) => {
+    const count = op === 'add' ? await store.add(ptype, [rule]) : await store.remove(ptype, [rule]);
     if (count === 0) return false;
     await revision.bump();
     if (running)
@@ -179,27 +178,27 @@ export function createEngine(spec: EngineSpec): Authorization {
       ),
     async grantRole(a, userId, role) {
       own(a);
-      return changed(await store.add('g', [[subjectOf(userIdInput(userId)), roleInput(role), slug]]));
+      return write('add', 'g', [subjectOf(userIdInput(userId)), roleInput(role), slug]);
     },
     async revokeRole(a, userId, role) {
       own(a);
-      return changed(await store.remove('g', [[subjectOf(userIdInput(userId)), roleInput(role), slug]]));
+      return write('remove', 'g', [subjectOf(userIdInput(userId)), roleInput(role), slug]);
     },
     async addPolicy(a, role, resource, action) {
       own(a);
-      return changed(await store.add('p', [[roleInput(role), slug, resourceInput(resource), actionInput(action)]]));
+      return write('add', 'p', [roleInput(role), slug, resourceInput(resource), actionInput(action)]);
     },
     async removePolicy(a, role, resource, action) {
       own(a);
-      return changed(await store.remove('p', [[roleInput(role), slug, resourceInput(resource), actionInput(action)]]));
+      return write('remove', 'p', [roleInput(role), slug, resourceInput(resource), actionInput(action)]);
     },
     async addRoleInheritance(a, role, inherits) {
       own(a);
-      return changed(await store.add('g', [[roleInput(role), roleInput(inherits), slug]]));
+      return write('add', 'g', [roleInput(role), roleInput(inherits), slug]);
     },
     async removeRoleInheritance(a, role, inherits) {
       own(a);
-      return changed(await store.remove('g', [[roleInput(role), roleInput(inherits), slug]]));
+      return write('remove', 'g', [roleInput(role), roleInput(inherits), slug]);
     },
     reload: () => rebuild(),
   };

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { MongoError } from 'mongodb';
+import { PolicyInputError } from '../authz/index.js';
 import { FlowError } from '../flows/errors.js';
 import { BusyError } from '../identity/index.js';
 import { InputError } from '../identity/types.js';
@@ -15,6 +16,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 /** Domain refusals → the contract's GraphQL errors. */
 function fromDomain(err: unknown): GraphQLError | undefined {
   if (err instanceof FlowError) return gatehouseError(err.code, err.message, err.extra);
+  if (err instanceof PolicyInputError) return badInput(err.field, err.message);
   if (err instanceof InputError) {
     return badInput(err.field, err.message, err.reasons.length ? { reasons: err.reasons } : {});
   }
@@ -52,7 +54,7 @@ function rootCause(err: unknown): unknown {
 export function createMaskError(onUnexpected: (err: unknown) => void) {
   return (error: unknown): Error => {
     if (error instanceof GraphQLError && !error.originalError) return error; // parse/validation errors, ours
-    if (isRequestError(error)) return error;
+    if (isRequestError(error)) return error as GraphQLError;
     const cause = rootCause(error);
     const known =
       cause instanceof GraphQLError && PUBLIC_CODES.has(String(cause.extensions?.code)) ? cause : fromDomain(cause);

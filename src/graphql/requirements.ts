@@ -5,6 +5,7 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
   isInterfaceType,
+  isObjectType,
 } from 'graphql';
 
 type Directives = ReturnType<typeof getDirectiveExtensions>;
@@ -98,4 +99,24 @@ function memo(schema: GraphQLSchema, parent: object): Map<string, Requirement> {
     bySchema.set(parent, byParent);
   }
   return byParent;
+}
+
+/** Every (resource, action) a schema's @permission and @policy directives name: hints for providers that precompute. */
+export function permissionPairs(schema: GraphQLSchema): { resource: string; action: string }[] {
+  const pairs = new Map<string, { resource: string; action: string }>();
+  const take = (d: Directives | undefined) => {
+    const r: Requirement = { authenticated: false, roleSets: [], permissions: [], scopeAlternatives: [], policyAlternatives: [] };
+    add(r, d);
+    const fromPolicies = r.policyAlternatives.flat(2).map((p) => {
+      const i = p.lastIndexOf(':');
+      return { resource: p.slice(0, i), action: p.slice(i + 1) };
+    });
+    for (const p of [...r.permissions, ...fromPolicies]) if (p.resource && p.action) pairs.set(`${p.resource}\u0000${p.action}`, p);
+  };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type))) continue;
+    take(getDirectiveExtensions(type, schema));
+    for (const field of Object.values(type.getFields())) take(getDirectiveExtensions(field, schema));
+  }
+  return [...pairs.values()];
 }

@@ -11,7 +11,10 @@ export type KeySource =
   | {
       /** e.g. `https://auth.example.com/.well-known/jwks.json` */
       jwksUrl: string | URL;
-      /** After a fetch, an unknown `kid` waits this long before refetching (default 30 s). Bounds how soon rotated keys are seen. */
+      /**
+       * After a fetch, an unknown `kid` refetches only once this much time has passed (default 5 s):
+       * how long tokens of a just-rotated key may be refused, and how often bogus kids can cause a fetch.
+       */
       cooldownMs?: number;
       /** Keys are refetched at least this often (default 10 min). */
       cacheMaxAgeMs?: number;
@@ -40,7 +43,7 @@ function keyLookup(keys: KeySource): JWTVerifyGetKey<CryptoKey> {
     'jwks' in keys
       ? createLocalJWKSet(keys.jwks)
       : createRemoteJWKSet(new URL(keys.jwksUrl), {
-          cooldownDuration: keys.cooldownMs ?? 30_000,
+          cooldownDuration: keys.cooldownMs ?? 5000,
           cacheMaxAge: keys.cacheMaxAgeMs ?? 600_000,
         });
   return (header, token) => {

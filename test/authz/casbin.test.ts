@@ -162,6 +162,26 @@ describe('casbin: a custom model file', () => {
   });
 });
 
+describe('casbin: change detection', () => {
+  it('reloads when the counter steps back to a loaded value (FerretDB loses concurrent $inc) with a new stamp', async () => {
+    const i = await instance({ provider: 'casbin', pollMs: 100 });
+    try {
+      await i.authz.addPolicy('alpha', 'editor', 'docs', 'read');
+      const db = i.deps.database.db;
+      const before = await db.collection('meta').findOne({ _id: 'policy:alpha' as never });
+      assert.equal(before?.revision, i.authz.revision());
+      // Another writer's row plus a counter that lost increments: same number, fresh stamp.
+      await PolicyStore.open(db, 'casbin_policies').add('g', [['user:u1', 'editor', 'alpha']]);
+      await db
+        .collection('meta')
+        .updateOne({ _id: 'policy:alpha' as never }, { $set: { revision: before?.revision, stamp: 'another-write' } });
+      await eventually(() => i.authz.can('alpha', 'u1', 'docs', 'read'), 2000, 'reload on a new stamp');
+    } finally {
+      await i.close();
+    }
+  });
+});
+
 describe('casbin: the database goes away', () => {
   it('keeps answering from the last loaded policy, then picks up writes once it is back', async () => {
     const db = await startOwnFerretDB();

@@ -1,6 +1,6 @@
 import { type Enforcer, newEnforcer } from 'casbin';
 import type { CoreDeps } from '../../services.js';
-import { type Authorization, createEngine, openStore } from '../engine.js';
+import { type Authorization, createEngine } from '../engine.js';
 import type { Evaluator } from '../memo.js';
 import { PolicyIndex, userFacts } from '../rbac.js';
 import type { AppFilter } from '../rows.js';
@@ -9,7 +9,10 @@ import type { AuthzAppConfig } from '../types.js';
 import { MongoAdapter } from './adapter.js';
 import { type ModelSource, parseModel, readModel } from './model.js';
 
-/** A fresh enforcer holding one app's rows (never `loadPolicy()` on a live one: it clears the policy first). */
+/**
+ * A fresh enforcer holding one app's rows, for one revision (never `loadPolicy()` on a live one:
+ * it clears the policy before reloading, so checks in between would see no policy at all).
+ */
 export async function loadEnforcer(source: ModelSource, store: PolicyStore, app: string): Promise<Enforcer> {
   const enforcer = await newEnforcer(parseModel(source));
   enforcer.setAdapter(new MongoAdapter(store));
@@ -35,18 +38,16 @@ export function casbinEvaluator(enforcer: Enforcer, app: string, builtin: boolea
 }
 
 export function createCasbinProvider(deps: CoreDeps, app: AuthzAppConfig, pollMs: number): Authorization {
-  const store = openStore(deps, app);
   let source: ModelSource | undefined;
   return createEngine({
     name: 'casbin',
     deps,
     app,
     pollMs,
-    store,
     async prepare() {
       source = await readModel(app.policy.model);
     },
-    async load() {
+    async load(store) {
       if (!source) throw new Error('casbin provider used before its model was read');
       return casbinEvaluator(await loadEnforcer(source, store, app.slug), app.slug, source.builtin);
     },

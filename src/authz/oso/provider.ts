@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { projectRoot } from '../../db/paths.js';
 import type { CoreDeps } from '../../services.js';
-import { type Authorization, createEngine, openStore } from '../engine.js';
+import { type Authorization, createEngine } from '../engine.js';
 import { knownPermissions, type PermissionHints } from '../known-permissions.js';
 import type { Evaluator, UserFacts } from '../memo.js';
 import { PolicyIndex, pairKey, userFacts } from '../rbac.js';
@@ -86,7 +86,7 @@ function knownPairs(index: PolicyIndex, hints: PermissionHints): Permission[] {
   return [...pairs.values()];
 }
 
-async function loadRows(store: PolicyStore, app: string): Promise<PolicyIndex> {
+async function loadIndex(store: PolicyStore, app: string): Promise<PolicyIndex> {
   const rows = await store.load(appQuery(app, ['p'], ['g']));
   const of = (t: string) => rows.filter(([ptype]) => ptype === t).map(([, rule]) => rule);
   return new PolicyIndex(app, of('p'), of('g'));
@@ -98,7 +98,6 @@ export function createOsoProvider(
   pollMs: number,
   hints: PermissionHints = knownPermissions,
 ): Authorization {
-  const store = openStore(deps, app);
   let policy: Policy | undefined;
   let hintsSeen = -1;
   return createEngine({
@@ -106,16 +105,15 @@ export function createOsoProvider(
     deps,
     app,
     pollMs,
-    store,
     async prepare() {
       const read = await readPolicy(app.policy.policyFile);
       (await loadOso(read.text, read.name, factsOf(new PolicyIndex(app.slug, [], [])))).free(); // fails start on a bad policy
       policy = read;
     },
-    async load() {
+    async load(store) {
       if (!policy) throw new Error('oso provider used before its policy was read');
       const version = hints.version;
-      const index = await loadRows(store, app.slug);
+      const index = await loadIndex(store, app.slug);
       const evaluator = await osoEvaluator(policy, index, knownPairs(index, hints));
       hintsSeen = version;
       return evaluator;

@@ -8,9 +8,10 @@ import { UserRef } from './user.js';
  * `User @key(fields: "id")`: other subgraphs may reference a Gatehouse user by id. `_entities`
  * carries @auth (refused before execution without a valid token); this resolver adds the
  * object-level rule generic-auth cannot express: a caller resolves only itself unless it holds
- * `users:read` (the same permission `Query.user` demands).
+ * `users:read` (the same permission `Query.user` demands). Async, so a refusal nulls only its own
+ * entry of the `_entities` list, not the whole answer.
  */
-export function resolveUserReference(ref: { id: string }, ctx: GatehouseContext): Promise<UserRecord | null> {
+export async function resolveUserReference(ref: { id: string }, ctx: GatehouseContext): Promise<UserRecord | null> {
   const who = ctx.currentUser;
   if (!who) throw unauthenticated();
   const id = String(ref.id);

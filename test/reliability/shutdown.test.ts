@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connectDatabase, projectRoot } from '../../src/db/index.js';
+import { RelMeDocument, RelRegisterDocument } from '../generated/graphql.js';
+import { freshDbName, mongoUri, TEST_SECRET } from '../helpers/gatehouse.js';
+import { strongPassword, uniqueEmail } from '../helpers/users.js';
+import { note } from './support/flags.js';
+import { call, type Outcome, transportProblem } from './support/http.js';
+import { APP, reliabilityManifest } from './support/manifest.js';
+import { round } from './support/wait.js';
+
+/** Resolves with the URL of the `listening on …` line; rejects with what the process said otherwise. */
+function listeningUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`no "listening on" within ${timeoutMs} ms: ${out} ${err}`)), timeoutMs);
+    child.stdout?.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+\/graphql)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.stderr?.on('data', (d) => {
+      err += d;
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before listening: ${out} ${err}`));
+    });
+  });
+}
+
+const exitOf = (child: ChildProcess) =>
+  new Promise<number | string>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code, signal) => resolve(code ?? String(signal)));
+  });
+
+describe('graceful shutdown of `gatehouse serve` under load', () => {
+  let dir: string;
+  let child: ChildProcess | undefined;
+  const dbName = freshDbName();
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gh-shutdown-'));
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(reliabilityManifest()));
+  });
+  after(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('SIGTERM with registrations in flight: every in-flight request completes, every acknowledged write is in the database, exit 0', { timeout: 90_000 }, async () => {
+    child = spawn(join(projectRoot(), 'bin', 'gatehouse'), ['serve'], {
+      cwd: dir, // anything it writes (./.gatehouse) stays in the temporary directory
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        MONGODB_URI: mongoUri(),
+        MONGODB_DB: dbName,
+        GATEHOUSE_MANIFEST: join(dir, 'manifest.json'),
+        GATEHOUSE_SECRET: TEST_SECRET,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = exitOf(child);
+    const url = await listeningUrl(child, 60_000);
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+
+    // Warm-up: the first registration also proves the server serves.
+    const first = await call(url, RelRegisterDocument, { input: { email: uniqueEmail('warm'), password: strongPassword() } });
+    assert.ok(first.data?.register, first.text.slice(0, 300));
+
+    // 24 registrations (argon2: several hundred ms in all, queued behind the hashing semaphore) and
+    // some protected reads, all on their own connections, then SIGTERM while they are being served.
+    const accounts = Array.from({ length: 24 }, () => ({ email: uniqueEmail('inflight'), password: strongPassword() }));
+    const writes = accounts.map((input) => call(url, RelRegisterDocument, { input }, { timeoutMs: 30_000 }));
+    const reads = Array.from({ length: 8 }, () => call(url, RelMeDocument, {}, { token: first.data!.register.accessToken, timeoutMs: 30_000 }));
+    await sleep(150);
+    const termAt = performance.now();
+    child.kill('SIGTERM');
+
+    const done: Outcome<{ register: unknown }>[] = await Promise.all(writes);
+    const readsDone = await Promise.all(reads);
+    const code = await Promise.race([exited, sleep(15_000).then(() => 'still running 15 s after SIGTERM')]);
+    const exitMs = performance.now() - termAt;
+    const finishedAfterTerm = done.filter((o) => o.sentAt + o.ms > termAt).length;
+    note(`shutdown: ${finishedAfterTerm} of ${done.length} registrations finished after SIGTERM (last ${round(Math.max(...done.map((o) => o.sentAt + o.ms - termAt)))} ms after it); exit ${code} after ${round(exitMs)} ms`);
+
+    assert.equal(code, 0);
+    assert.ok(finishedAfterTerm > 0, 'SIGTERM came after the load: the test proved nothing');
+    for (const [i, o] of done.entries()) {
+      assert.equal(transportProblem(o), undefined, `registration ${i}`);
+      assert.ok(o.data?.register, `registration ${i} in flight at SIGTERM did not complete: ${o.status} ${o.failure ?? o.text.slice(0, 200)}`);
+    }
+    for (const o of readsDone) assert.ok(o.data && 'me' in o.data, `a read in flight at SIGTERM: ${o.status} ${o.failure}`);
+    // After the exit nobody answers.
+    const late = await call(url, RelMeDocument, {}, { timeoutMs: 2000 });
+    assert.equal(late.status, 0);
+
+    // Every acknowledged registration is stored, with its session and its audit event.
+    const db = await connectDatabase(mongoUri(), dbName);
+    try {
+      const emails = accounts.map((a) => a.email);
+      const users = await db.db.collection<{ _id: string; email: string }>('users').find({ app: APP, email: { $in: emails } }).toArray();
+      assert.equal(users.length, accounts.length, 'acknowledged registrations missing from the database');
+      const ids = users.map((u) => u._id);
+      assert.equal(await db.db.collection('sessions').countDocuments({ app: APP, userId: { $in: ids }, revokedAt: null }), accounts.length);
+      const audited = await db.db.collection('audit_events').countDocuments({ app: APP, type: 'register', userId: { $in: ids } });
+      note(`shutdown: ${users.length} users, ${audited} register audit events stored after the exit`);
+      assert.equal(audited, accounts.length, 'audit events queued at SIGTERM were lost');
+    } finally {
+      await db.db.dropDatabase().catch(() => {});
+      await db.close();
+    }
+  });
+});
