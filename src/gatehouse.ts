@@ -5,6 +5,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { EnvSettings, ResolvedManifest } from './config/index.js';
 import type { Database } from './db/index.js';
 import { seedApp } from './flows/index.js';
+import { createGateway, type Gateway } from './gateway/index.js';
 import { permissionPairs } from './graphql/requirements.js';
 import { gatehouseSchema } from './graphql/schema.js';
 import { type Listening, listenHttp } from './http/listen.js';
@@ -110,6 +111,8 @@ export interface GatehouseOptions extends ServicesOptions, YogaOptions {}
 export interface Gatehouse {
   services: Services;
   yoga: GatehouseYoga;
+  /** Gateway mode: the manifest's downstream services merged in; `reload()` re-reads their SDL (SIGHUP). */
+  gateway: Gateway;
   listen(port?: number, host?: string): Promise<Listening>;
   /** Drains HTTP (in-flight requests finish), then stops background work; leaves the database client open. */
   close(): Promise<void>;
@@ -117,11 +120,20 @@ export interface Gatehouse {
 
 export async function createGatehouse(opts: GatehouseOptions): Promise<Gatehouse> {
   const running = await startServices(opts);
-  const yoga = createGatehouseYoga(running.services, opts);
+  let gateway: Gateway;
+  try {
+    gateway = await createGateway(running.services, gatehouseSchema());
+  } catch (err) {
+    await running.stop();
+    throw err;
+  }
+  knownPermissions.add(...permissionPairs(gateway.schema()));
+  const yoga = createGatehouseYoga(running.services, { ...opts, schema: opts.schema ?? (() => gateway.schema()) });
   const listening: Listening[] = [];
   return {
     services: running.services,
     yoga,
+    gateway,
     async listen(port = opts.env.port, host = opts.env.host) {
       const l = await listenHttp(yoga, port, host);
       listening.push(l);

@@ -85,6 +85,10 @@ async function runWorker(env: EnvSettings): Promise<(() => Promise<void>) | unde
     const database = await connectDatabase(env.mongodbUri, env.mongodbDb);
     const gatehouse = await createGatehouse({ env, manifest, secret: env.secret, database, logger });
     const listening = await gatehouse.listen(env.port, env.host);
+    // SIGHUP re-reads the downstream SDLs; requests in flight finish on the schema they started with.
+    process.on('SIGHUP', () => {
+      gatehouse.gateway.reload().catch((err: Error) => logger.error({ err: err.message }, 'downstream reload failed'));
+    });
     const stop = async () => {
       await gatehouse.close();
       await database.close().catch(() => {});
@@ -142,6 +146,9 @@ async function runPrimary(n: number, env: NodeJS.ProcessEnv, logger: Logger, loc
     fork();
   });
   for (let i = 0; i < n; i++) fork();
+  process.on('SIGHUP', () => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
+  });
   onSignals(logger, async () => {
     stopping = true;
     await shutdownAll();
