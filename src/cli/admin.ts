@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { AppConfig } from '../config/index.js';
 import { checkName, grantRoles } from '../flows/index.js';
-import { ALGORITHMS, type SigningAlgorithm } from '../config/index.js';
+import { ALGORITHMS, loadSecret, readEnv, type SigningAlgorithm } from '../config/index.js';
+import { exportGatewayKey } from '../gateway/index.js';
 import type { Services } from '../services.js';
-import { readStdin, withServices } from './services.js';
+import { readStdin, stateDir, withServices } from './services.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -85,6 +86,17 @@ export function addAdminCommands(program: Command): void {
           );
         }
       });
+    });
+  keys
+    .command('gateway')
+    .description(
+      "print the key a downstream service uses to verify Gatehouse's X-Gatehouse-Signature (verifyGatewaySignature)",
+    )
+    .argument('<service>', 'the downstream name from the manifest')
+    .action(async (service: string) => {
+      const env = readEnv();
+      const secret = await loadSecret({ secret: env.secret, production: env.production, stateDir: stateDir() });
+      process.stdout.write(`${exportGatewayKey(secret, service)}\n`);
     });
   keys
     .command('rotate')

@@ -4,7 +4,9 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type EnvSettings, loadManifest, loadSecret, readEnv } from '../config/index.js';
 import { connectDatabase, launchDatabase, type LocalDatabase } from '../db/index.js';
+import { knownPermissions } from '../authz/index.js';
 import { createGatehouse } from '../gatehouse.js';
+import { permissionPairs } from '../graphql/requirements.js';
 import { argon2SelfTest } from '../identity/self-test.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { embeddedUriFile, stateDir as stateDirOf } from './services.js';
@@ -87,7 +89,10 @@ async function runWorker(env: EnvSettings): Promise<(() => Promise<void>) | unde
     const listening = await gatehouse.listen(env.port, env.host);
     // SIGHUP re-reads the downstream SDLs; requests in flight finish on the schema they started with.
     process.on('SIGHUP', () => {
-      gatehouse.gateway.reload().catch((err: Error) => logger.error({ err: err.message }, 'downstream reload failed'));
+      gatehouse.gateway
+        .reload()
+        .then(() => knownPermissions.add(...permissionPairs(gatehouse.gateway.schema())))
+        .catch((err: Error) => logger.error({ err: err.message }, 'downstream reload failed'));
     });
     const stop = async () => {
       await gatehouse.close();

@@ -1,19 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { GatehouseContext } from '../graphql/context.js';
-import { readAuthCookies } from '../http/security/index.js';
+import { presentedToken } from '../graphql/auth-plugin.js';
 import { deriveGatewayKey, gatewayHeaders } from './signature.js';
-
-const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i;
-
-/**
- * The access token the caller authenticated with: its Bearer header, else (cookie mode) the
- * gh_access cookie, the same precedence the auth plugin verifies in.
- */
-async function callerToken(ctx: GatehouseContext): Promise<string | undefined> {
-  const header = ctx.request.headers.get('authorization');
-  if (header !== null) return BEARER.exec(header)?.[1];
-  return ctx.app.cookies.enabled ? (await readAuthCookies(ctx.request)).access : undefined;
-}
 
 /** Builds the headers of one downstream call from the request being served (or none: the gateway's own call). */
 export type HeadersFor = (service: string, ctx: GatehouseContext | undefined) => Promise<Record<string, string>>;
@@ -37,7 +25,7 @@ export function createHeadersFor(secret: string, clock: Clock): HeadersFor {
   return async (service, ctx) => {
     const now = clock.ms() / 1000;
     const user = ctx?.currentUser ?? null;
-    const token = user && ctx ? await callerToken(ctx) : undefined;
+    const token = user && ctx ? await presentedToken(ctx) : undefined;
     const who = { app: ctx?.app.slug ?? null, userId: token ? user!.userId : null };
     const headers = gatewayHeaders(keyOf(service), service, who, now);
     if (token) headers.authorization = `Bearer ${token}`;

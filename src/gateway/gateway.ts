@@ -17,8 +17,6 @@ export interface Gateway {
    * error is thrown (for the SIGHUP handler to log). Concurrent calls share one reload.
    */
   reload(): Promise<void>;
-  /** The downstream services, by name, with the time their SDL was last loaded. */
-  status(): { name: string; url: string; loadedAt: Date }[];
 }
 
 type GatewayServices = Pick<Services, 'manifest' | 'secret' | 'clock' | 'logger'>;
@@ -41,14 +39,14 @@ export async function createGateway(
         loadDownstreamSdl(d, { ...opts.load, headers: () => headersFor(d.name, undefined) }),
       ),
     );
-    return { schema: buildGatewaySchema(own, loaded, headersFor, opts), loadedAt: clock.now() };
+    return buildGatewaySchema(own, loaded, headersFor, opts);
   };
 
-  let current = manifest.downstream.length ? await loadAll() : { schema: own, loadedAt: clock.now() };
+  let current = manifest.downstream.length ? await loadAll() : own;
   let reloading: Promise<void> | undefined;
 
   return {
-    schema: () => current.schema,
+    schema: () => current,
     reload() {
       if (!manifest.downstream.length) return Promise.resolve();
       reloading ??= loadAll()
@@ -61,6 +59,5 @@ export async function createGateway(
         });
       return reloading;
     },
-    status: () => manifest.downstream.map((d) => ({ name: d.name, url: d.url, loadedAt: current.loadedAt })),
   };
 }

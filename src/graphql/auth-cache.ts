@@ -120,7 +120,11 @@ export function useCachedGatehouseAuth(): Plugin<GatehouseContext> {
     const context = args.contextValue as object;
     if (decided.has(context)) return true;
     decided.add(context);
-    return allowed(args);
+    try {
+      return allowed(args);
+    } catch {
+      return false; // anything unexpected: generic-auth's own pass decides, as it always did
+    }
   };
   /** What extended-validation does while the context is built, done only when its pass is about to run. */
   const prepare = (contextValue: unknown) => {

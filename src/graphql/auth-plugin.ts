@@ -5,9 +5,16 @@ import type { VerifiedToken } from '../tokens/types.js';
 import type { GatehouseContext } from './context.js';
 import type { ErrorCode } from './errors.js';
 import { PUBLIC_ROOT_FIELDS } from './public-fields.js';
-import { type Requirement, requirementOf } from './requirements.js';
+import { meets, type Requirement, requirementOf } from './requirements.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i;
+
+/** The access token a request presents: the Bearer header, else (cookie mode) the gh_access cookie. */
+export async function presentedToken(ctx: Pick<GatehouseContext, 'request' | 'app'>): Promise<string | undefined> {
+  const header = ctx.request.headers.get('authorization');
+  if (header !== null) return BEARER.exec(header)?.[1];
+  return ctx.app.cookies.enabled ? (await readAuthCookies(ctx.request)).access : undefined;
+}
 
 /**
  * Who is calling: a Bearer token, else (cookie mode) the gh_access cookie — the CSRF guard has
@@ -15,14 +22,8 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i;
  * revoked token means nobody (fail closed).
  */
 export async function resolveCaller(ctx: GatehouseContext): Promise<VerifiedToken | null> {
-  const { services, app, request } = ctx;
-  const header = request.headers.get('authorization');
-  let token: string | undefined;
-  if (header !== null) {
-    token = BEARER.exec(header)?.[1];
-  } else if (app.cookies.enabled) {
-    token = (await readAuthCookies(request)).access;
-  }
+  const { services, app } = ctx;
+  const token = await presentedToken(ctx);
   if (!token) return null;
   const verified = await services.tokens.verify(token, app);
   if (!verified || services.revocations.isRevoked(verified.sessionId)) return null;
@@ -53,22 +54,6 @@ const refuse = (p: ValidateUserFnParams<unknown>, code: ErrorCode, message: stri
     extensions: { code, ...(status ? { http: { status } } : {}) },
   });
 
-function satisfies(req: Requirement, ctx: GatehouseContext, user: VerifiedToken): boolean {
-  const authz = ctx.services.authz(user.app);
-  const hasRole = (r: string) => authz.hasRole(user.app, user.userId, r);
-  for (const set of req.roleSets) if (!set.some(hasRole)) return false;
-  for (const p of req.permissions) if (!authz.can(user.app, user.userId, p.resource, p.action)) return false;
-  for (const alternatives of req.scopeAlternatives) if (!alternatives.some((all) => all.every(hasRole))) return false;
-  for (const alternatives of req.policyAlternatives) {
-    const allowed = (policy: string) => {
-      const i = policy.lastIndexOf(':');
-      return i > 0 && authz.can(user.app, user.userId, policy.slice(0, i), policy.slice(i + 1));
-    };
-    if (!alternatives.some((all) => all.every(allowed))) return false;
-  }
-  return true;
-}
-
 /** generic-auth's synchronous per-field check: directive requirements against live roles and policy. */
 export function validateField(p: ValidateUserFnParams<VerifiedToken | null | undefined>) {
   const ctx = p.executionArgs.contextValue as GatehouseContext;
@@ -83,7 +68,12 @@ export function validateField(p: ValidateUserFnParams<VerifiedToken | null | und
     return refuse(p, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable', 503);
   const user = p.user;
   if (!user) return refuse(p, 'UNAUTHENTICATED', 'Authentication required', 401);
-  if (!satisfies(req, ctx, user)) return refuse(p, 'FORBIDDEN', 'Forbidden', 403);
+  const authz = ctx.services.authz(user.app);
+  const allowed = meets(req, {
+    can: (resource, action) => authz.can(user.app, user.userId, resource, action),
+    hasRole: (role) => authz.hasRole(user.app, user.userId, role),
+  });
+  if (!allowed) return refuse(p, 'FORBIDDEN', 'Forbidden', 403);
   return undefined;
 }
 

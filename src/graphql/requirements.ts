@@ -81,6 +81,11 @@ export function requirementOf(
       if (f) add(req, getDirectiveExtensions(f, schema));
     }
   }
+  // Gatehouse's own fields carry @permission and its Federation twin @policy: check it once.
+  const required = new Set(req.permissions.map((x) => `${x.resource}:${x.action}`));
+  req.policyAlternatives = req.policyAlternatives.filter(
+    (alts) => !(alts.length === 1 && alts[0]!.length === 1 && required.has(alts[0]![0]!)),
+  );
   const result = req.authenticated ? req : EMPTY;
   cache.set(field.name, result);
   return result;
@@ -105,13 +110,16 @@ function memo(schema: GraphQLSchema, parent: object): Map<string, Requirement> {
 export function permissionPairs(schema: GraphQLSchema): { resource: string; action: string }[] {
   const pairs = new Map<string, { resource: string; action: string }>();
   const take = (d: Directives | undefined) => {
-    const r: Requirement = { authenticated: false, roleSets: [], permissions: [], scopeAlternatives: [], policyAlternatives: [] };
+    const r: Requirement = {
+      authenticated: false,
+      roleSets: [],
+      permissions: [],
+      scopeAlternatives: [],
+      policyAlternatives: [],
+    };
     add(r, d);
-    const fromPolicies = r.policyAlternatives.flat(2).map((p) => {
-      const i = p.lastIndexOf(':');
-      return { resource: p.slice(0, i), action: p.slice(i + 1) };
-    });
-    for (const p of [...r.permissions, ...fromPolicies]) if (p.resource && p.action) pairs.set(`${p.resource}\u0000${p.action}`, p);
+    const fromPolicies = r.policyAlternatives.flat(2).flatMap((p) => policyPermission(p) ?? []);
+    for (const p of [...r.permissions, ...fromPolicies]) pairs.set(`${p.resource}\u0000${p.action}`, p);
   };
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type))) continue;
@@ -119,4 +127,35 @@ export function permissionPairs(schema: GraphQLSchema): { resource: string; acti
     for (const field of Object.values(type.getFields())) take(getDirectiveExtensions(field, schema));
   }
   return [...pairs.values()];
+}
+
+/** What one caller may do, answered synchronously (generic-auth's per-field check is synchronous). */
+export interface CallerChecks {
+  can(resource: string, action: string): boolean;
+  hasRole(role: string): boolean;
+}
+
+/** `"resource:action"` (a Federation @policy) as a permission; the action is what follows the last colon. */
+export function policyPermission(policy: string): { resource: string; action: string } | undefined {
+  const i = policy.lastIndexOf(':');
+  return i > 0 && i < policy.length - 1 ? { resource: policy.slice(0, i), action: policy.slice(i + 1) } : undefined;
+}
+
+const allowedPolicy = (who: CallerChecks) => (policy: string) => {
+  const p = policyPermission(policy);
+  return p !== undefined && who.can(p.resource, p.action);
+};
+
+/**
+ * Whether a caller meets a field's merged requirement: one role of each @auth(roles:) set, every
+ * @permission, and for @requiresScopes (scopes are roles) / @policy one alternative in full.
+ */
+export function meets(req: Requirement, who: CallerChecks): boolean {
+  const hasRole = (r: string) => who.hasRole(r);
+  for (const set of req.roleSets) if (!set.some(hasRole)) return false;
+  for (const p of req.permissions) if (!who.can(p.resource, p.action)) return false;
+  for (const alternatives of req.scopeAlternatives) if (!alternatives.some((all) => all.every(hasRole))) return false;
+  const allowed = allowedPolicy(who);
+  for (const alternatives of req.policyAlternatives) if (!alternatives.some((all) => all.every(allowed))) return false;
+  return true;
 }

@@ -1,4 +1,3 @@
-import { printSubgraphSchema } from '@apollo/subgraph';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
@@ -41,9 +40,4 @@ export function gatehouseSchema(): GraphQLSchema {
     }),
   );
   return cached;
-}
-
-/** The SDL a federation router composes (what `{ _service { sdl } }` answers). */
-export function gatehouseSubgraphSdl(): string {
-  return printSubgraphSchema(gatehouseSchema());
 }

@@ -9,38 +9,15 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import type { Permission } from '../authz/types.js';
-import { type Requirement, requirementOf } from '../graphql/requirements.js';
+import {
+  type CallerChecks,
+  meets,
+  policyPermission,
+  type Requirement,
+  requirementOf,
+} from '../graphql/requirements.js';
 
-/** What one caller may do, answered synchronously (generic-auth's per-field check is synchronous). */
-export interface CallerChecks {
-  can(resource: string, action: string): boolean;
-  hasRole(role: string): boolean;
-}
-
-/** `"resource:action"` (a Federation @policy) as a permission; the action is what follows the last colon. */
-export function policyPermission(policy: string): Permission | undefined {
-  const i = policy.lastIndexOf(':');
-  return i > 0 && i < policy.length - 1 ? { resource: policy.slice(0, i), action: policy.slice(i + 1) } : undefined;
-}
-
-const allowedPolicy = (who: CallerChecks) => (policy: string) => {
-  const p = policyPermission(policy);
-  return p !== undefined && who.can(p.resource, p.action);
-};
-
-/**
- * Whether a caller meets a field's merged requirement: one role of each @auth(roles:) set, every
- * @permission, and for @requiresScopes (scopes are roles) / @policy one alternative in full.
- */
-export function meets(req: Requirement, who: CallerChecks): boolean {
-  const hasRole = (r: string) => who.hasRole(r);
-  for (const set of req.roleSets) if (!set.some(hasRole)) return false;
-  for (const p of req.permissions) if (!who.can(p.resource, p.action)) return false;
-  for (const alternatives of req.scopeAlternatives) if (!alternatives.some((all) => all.every(hasRole))) return false;
-  const allowed = allowedPolicy(who);
-  for (const alternatives of req.policyAlternatives) if (!alternatives.some((all) => all.every(allowed))) return false;
-  return true;
-}
+export { type CallerChecks, meets, policyPermission };
 
 /** What an operation's guarded fields will ask about: whether roles matter, and which permissions. */
 export interface Needs {
