@@ -24,12 +24,12 @@ export interface BenchConfig {
 
 export const DEFAULT_CONFIG: BenchConfig = {
   rounds: 3,
-  roundMs: 1000,
-  slices: 5,
-  httpRoundS: 2,
+  roundMs: 800,
+  slices: 4,
+  httpRoundS: 1.5,
   concurrency: 32,
   connections: 16,
-  latencySamples: 600,
+  latencySamples: 400,
   revocationTrials: 60,
 };
 

@@ -29,7 +29,7 @@ try {
   const windows: ProfileWindow[] = [];
   const measure = async (
     name: string,
-    server: ServerKind,
+    server: ServerKind | 'full',
     initFor: () => Promise<{ initFor: InitFor; count?: number }>,
   ) => {
     const warm = await initFor();
@@ -51,6 +51,7 @@ try {
   await measure('plain Yoga, warm @permission ×10', 'plain', warmPerm10);
   await measure('Gatehouse, warm @permission ×10', 'gatehouse', warmPerm10);
   await measure('Gatehouse + auth-cache, warm @permission ×10', 'cached', warmPerm10);
+  await measure('full Gatehouse stack, warm @permission ×10', 'full', warmPerm10);
   let user = 0;
   for (const alg of ['EdDSA', 'HS256'] as const) {
     const slug = ALGORITHM_APPS[alg];

@@ -132,7 +132,10 @@ try {
   }
   if (flags.profile) {
     log('profiling the warm auth-tax path…');
-    profileSummary = await profileAuthPaths((await ctx.big()).at, config.roundMs * 4, log);
+    profileSummary = await profileAuthPaths((await ctx.big()).at, config.roundMs * 4, log).catch((err: Error) => {
+      log(`profile FAILED: ${err.stack}`);
+      return `## Profile\n\nfailed: ${err.message.slice(0, 500)}\n`;
+    });
   }
 } finally {
   await closeFixture();

@@ -7,6 +7,7 @@ import { ALGORITHM_APPS, type BenchAlgorithm } from '../world/manifest.js';
 import { QUERIES, type QueryName } from '../world/schema.js';
 import { tokens } from '../world/tokens.js';
 import {
+  FULL_STACK_LABEL,
   GATEHOUSE_KINDS,
   GATEHOUSES,
   type GatehouseKind,
@@ -33,7 +34,7 @@ export async function authTaxInProcess(ctx: BenchContext): Promise<Row[]> {
   const { config: c } = ctx;
   const world = await ctx.big();
   const fx = await taxFixture(world);
-  const warmRun = (server: ServerKind, query: QueryName) => (ms: number) =>
+  const warmRun = (server: ServerKind | 'full', query: QueryName) => (ms: number) =>
     load(fx[server], fx.initFor(query, fx.warm), { concurrency: c.concurrency, durationMs: ms, latencies: true });
 
   // First sight: a run consumes fresh tokens; size the runs from a calibration run.
@@ -64,7 +65,7 @@ export async function authTaxInProcess(ctx: BenchContext): Promise<Row[]> {
   };
 
   const warm = new Map<string, (ms: number) => Promise<LoadResult>>();
-  for (const server of ['plain', ...GATEHOUSE_KINDS] as const)
+  for (const server of ['plain', ...GATEHOUSE_KINDS, 'full'] as const)
     for (const query of QUERY_NAMES) warm.set(`${server} ${query}`, warmRun(server, query));
   for (const run of warm.values()) await run(c.roundMs / 3); // JIT warm-up, not recorded
   const names = [...warm.keys(), ...Object.keys(fresh)];
@@ -102,6 +103,19 @@ export async function authTaxInProcess(ctx: BenchContext): Promise<Row[]> {
         name(`added p99 under load, @permission ×10 (in-process, ${inflight})`),
         differences(p99(`${kind} perm10`), p99('plain perm10')),
         'ms',
+      ),
+    );
+  }
+  const LABELS: Record<QueryName, string> = { auth: '@auth', perm1: '@permission ×1', perm10: '@permission ×10' };
+  for (const q of QUERY_NAMES) {
+    rows.push(
+      row(
+        WARM,
+        `${LABELS[q]} ÷ plain Yoga, in-process [${FULL_STACK_LABEL}]`,
+        ratios(rps(`full ${q}`), rps(`plain ${q}`)),
+        '×',
+        undefined,
+        'info, not the auth tax: also logging, metrics, GraphQL hardening, cookies, CSRF, security headers',
       ),
     );
   }

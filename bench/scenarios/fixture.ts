@@ -1,10 +1,11 @@
 import type { Plugin } from 'graphql-yoga';
 import { useCachedGatehouseAuth } from '../../src/graphql/auth-cache.js';
+import { createGatehouseYoga } from '../../src/http/yoga.js';
 import type { BigWorld } from '../context.js';
 import { type HttpServer, listen } from '../lib/http.js';
 import { graphqlInit, type InitFor, send } from '../lib/inprocess.js';
 import { MAIN_APP } from '../world/manifest.js';
-import { type BenchYoga, gatehouseYoga, plainYoga, QUERIES, type QueryName } from '../world/schema.js';
+import { type BenchYoga, benchSchema, gatehouseYoga, plainYoga, QUERIES, type QueryName } from '../world/schema.js';
 import { tokens } from '../world/tokens.js';
 
 /** Warm tokens cycled through by the warm scenarios: seen before, their users' permission memos built. */
@@ -22,10 +23,15 @@ export type GatehouseKind = keyof typeof GATEHOUSES;
 export const GATEHOUSE_KINDS = Object.keys(GATEHOUSES) as GatehouseKind[];
 export type ServerKind = 'plain' | GatehouseKind;
 
+/** Gatehouse's whole Yoga (createGatehouseYoga: logging, metrics, hardening, cookies, CSRF…) over the same schema. */
+export const FULL_STACK_LABEL = 'full Gatehouse stack, createGatehouseYoga';
+
 export interface TaxFixture {
   plain: BenchYoga;
   gatehouse: BenchYoga;
   cached: BenchYoga;
+  /** What `gatehouse serve` runs per request, over the benchmark schema (info: more than the auth tax). */
+  full: BenchYoga;
   warm: string[];
   /** The i-th request of a run of `query`, cycling through `pool` (same requests for both servers). */
   initFor(query: QueryName, pool: readonly string[], app?: string): InitFor;
@@ -54,6 +60,7 @@ export function taxFixture(world: BigWorld): Promise<TaxFixture> {
     const plain = plainYoga();
     const gatehouse = gatehouseYoga(world.services);
     const cached = gatehouseYoga(world.services, GATEHOUSES.cached.plugin);
+    const full = createGatehouseYoga(world.services, { schema: benchSchema() }) as unknown as BenchYoga;
     const warm = await tokens(world.services, MAIN_APP, WARM_TOKENS);
     const initFor = (query: QueryName, pool: readonly string[], app?: string): InitFor => {
       const inits = requestsFor(query, pool, app);
@@ -65,6 +72,7 @@ export function taxFixture(world: BigWorld): Promise<TaxFixture> {
         await send(plain, next(i));
         await send(gatehouse, next(i));
         await send(cached, next(i));
+        await send(full, next(i));
       }
     }
     const http = () => {
@@ -75,7 +83,7 @@ export function taxFixture(world: BigWorld): Promise<TaxFixture> {
       }));
       return servers;
     };
-    return { plain, gatehouse, cached, warm, initFor, http };
+    return { plain, gatehouse, cached, full, warm, initFor, http };
   })();
   return fixture;
 }

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { projectRoot } from '../../src/db/index.js';
 import type { BenchContext } from '../context.js';
 import { type CannonResult, cannon } from '../lib/autocannon.js';
-import { type Running, startChild } from '../lib/child.js';
+import { startChild } from '../lib/child.js';
 import { ALL_CPUS, CORES } from '../lib/cpu.js';
 import { type HttpCall, post } from '../lib/http.js';
 import { interleaved } from '../lib/rounds.js';
 import { ratios } from '../lib/stats.js';
 import { atLeast, type Row, row } from '../report/rows.js';
-import { bigManifest, MAIN_APP } from '../world/manifest.js';
+import { MAIN_APP, mainManifest } from '../world/manifest.js';
 import { CAN } from '../world/operations.js';
 import { tokenFor } from '../world/tokens.js';
 
@@ -24,7 +24,7 @@ const SCENARIO = '8. Scale';
 export async function workersScenario(ctx: BenchContext): Promise<Row[]> {
   const { at, services } = await ctx.big();
   const manifestFile = join(tmpdir(), `gatehouse-bench-manifest-${process.pid}.json`);
-  await writeFile(manifestFile, JSON.stringify(bigManifest()));
+  await writeFile(manifestFile, JSON.stringify(mainManifest()));
   const env = {
     ...process.env,
     MONGODB_URI: at.uri,
@@ -35,18 +35,19 @@ export async function workersScenario(ctx: BenchContext): Promise<Row[]> {
     LOG_LEVEL: 'warn',
   };
   const bin = join(projectRoot(), 'bin', 'gatehouse');
-  const servers: Running[] = [];
+  const starting = [1, 2].map((n) =>
+    startChild(ALL_CPUS, bin, ['serve', '--workers', String(n), '--port', '0', '--host', '127.0.0.1'], {
+      env,
+      cwd: projectRoot(),
+      readyLine: /listening on (\S+)/,
+      timeoutMs: 120_000,
+    }),
+  );
+  const started = await Promise.allSettled(starting);
+  const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   try {
-    for (const n of [1, 2]) {
-      servers.push(
-        await startChild(ALL_CPUS, bin, ['serve', '--workers', String(n), '--port', '0', '--host', '127.0.0.1'], {
-          env,
-          cwd: projectRoot(),
-          readyLine: /listening on (\S+)/,
-          timeoutMs: 90_000,
-        }),
-      );
-    }
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
     const token = await tokenFor(services, MAIN_APP, 3);
     const body = JSON.stringify({ query: CAN });
     const headers = { authorization: `Bearer ${token}`, 'x-gatehouse-app': MAIN_APP };

@@ -3,13 +3,20 @@ import { bigManifest, resolved } from './manifest.js';
 import { seedPolicies } from './seed.js';
 import { newDbName, newSecret, type WorldAddress } from './world.js';
 
-/** A fresh database holding the big world's policies (services start on it later and load them). */
-export async function prepareBigWorld(uri: string): Promise<WorldAddress> {
-  const at: WorldAddress = { uri, dbName: newDbName('big'), secret: newSecret() };
+/**
+ * A fresh database holding the big world's policies (services start on it later and load them);
+ * `only` seeds some apps (the memory scenario needs the main app alone).
+ */
+export async function prepareBigWorld(uri: string, only?: readonly string[]): Promise<WorldAddress> {
+  const at: WorldAddress = { uri, dbName: newDbName(only ? 'part' : 'big'), secret: newSecret() };
   const database = await connectDatabase(uri, at.dbName);
   try {
     const apps = new Map(resolved(bigManifest()).apps.map((a) => [a.slug, a.policy.policiesCollection]));
-    await seedPolicies(database.db, (slug) => apps.get(slug)!);
+    await seedPolicies(
+      database.db,
+      (slug) => apps.get(slug)!,
+      (slug) => !only || only.includes(slug),
+    );
   } finally {
     await database.close();
   }

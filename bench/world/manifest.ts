@@ -49,6 +49,12 @@ export function bigManifest(): unknown {
   };
 }
 
+/** The big world's main app alone (1,000 policies, 10,000 users): what one serving instance of it holds. */
+export function mainManifest(): unknown {
+  const raw = bigManifest() as { apps: { slug: string }[] };
+  return { apps: raw.apps.filter((a) => a.slug === MAIN_APP) };
+}
+
 export function smallManifest(): unknown {
   return {
     apps: [

@@ -21,8 +21,12 @@ async function addAll(store: PolicyStore, ptype: string, rows: string[][]): Prom
 }
 
 /** Writes the policy of every POLICY_APPS app straight to its store (before the services start and load it). */
-export async function seedPolicies(db: Db, collectionOf: (slug: string) => string): Promise<void> {
-  for (const { slug, policies } of POLICY_APPS) {
+export async function seedPolicies(
+  db: Db,
+  collectionOf: (slug: string) => string,
+  only: (slug: string) => boolean = () => true,
+): Promise<void> {
+  for (const { slug, policies } of POLICY_APPS.filter((p) => only(p.slug))) {
     const store = PolicyStore.open(db, collectionOf(slug));
     await store.ensureIndexes();
     await addAll(

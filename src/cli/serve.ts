@@ -69,9 +69,11 @@ async function shutdownDatabase(local: LocalDatabase): Promise<void> {
 function onSignals(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false;
   const handler = (signal: string) => {
-    if (stopping) return;
+    if (stopping) process.exit(1); // a second signal: stop now
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Shutdown must end even if a drain or the database hangs.
+    setTimeout(() => process.exit(1), 20_000).unref();
     void stop().finally(() => process.exit(0));
   };
   process.on('SIGINT', handler);

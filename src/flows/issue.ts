@@ -7,7 +7,9 @@ import type { RequestInfo } from './request-info.js';
 
 /** A signed-in result: what login, register, loginAnonymous and refresh hand back. */
 export interface AuthResult {
-  user: UserRecord;
+  userId: string;
+  /** Known after sign-in; after a refresh it is read only if the client asks for it (one round trip less). */
+  user: UserRecord | null;
   session: SessionRecord;
   accessToken: string;
   accessExpiresAt: number;
@@ -15,9 +17,9 @@ export interface AuthResult {
   refreshToken: string;
 }
 
-export async function accessTokenFor(s: Services, app: AppConfig, user: UserRecord, session: SessionRecord) {
-  const roles = s.authz(app.slug).rolesFor(app.slug, user.id);
-  return s.tokens.issue(app, { userId: user.id, sessionId: session.id, roles });
+export async function accessTokenFor(s: Services, app: AppConfig, userId: string, session: SessionRecord) {
+  const roles = s.authz(app.slug).rolesFor(app.slug, userId);
+  return s.tokens.issue(app, { userId, sessionId: session.id, roles });
 }
 
 /** A new session on this device plus its first token pair; sessions past max_per_user are evicted. */
@@ -36,8 +38,9 @@ export async function startSession(
   for (const sid of created.evicted) {
     auditAuth(s, app.slug, req, 'session_evicted', 'success', { userId: user.id, sessionId: sid });
   }
-  const token = await accessTokenFor(s, app, user, created.session);
+  const token = await accessTokenFor(s, app, user.id, created.session);
   return {
+    userId: user.id,
     user,
     session: created.session,
     accessToken: token.token,

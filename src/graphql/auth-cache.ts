@@ -19,7 +19,6 @@ import type { Plugin } from 'graphql-yoga';
 import type { VerifiedToken } from '../tokens/types.js';
 import { useGatehouseAuth, validateField } from './auth-plugin.js';
 import type { GatehouseContext } from './context.js';
-import { requirementOf } from './requirements.js';
 
 /** One guarded field as generic-auth would check it: the parent type it sees and the field. */
 interface Check {
@@ -29,11 +28,12 @@ interface Check {
 }
 
 /**
- * Every (parent type, field) of `document` whose requirement asks for a caller, found the way
- * generic-auth's rule walks a document: each Field of every operation and fragment, its parent
- * from TypeInfo, a union's members one by one, introspection types skipped. Fields behind
- * @skip / @include are kept, so the plan is a superset of what generic-auth checks for any
- * variables. Fields without a requirement are left out: validateField passes them for anyone.
+ * Every (parent type, field) of `document` that generic-auth hands to validateField, found the way
+ * its rule walks a document: each Field of every operation and fragment, its parent from
+ * TypeInfo, a union's members one by one, introspection types skipped. Fields behind @skip /
+ * @include are kept, so the plan is a superset of what generic-auth checks for any variables.
+ * No field is left out on the grounds that it looks public: that is validateField's call
+ * (`policy.required` guards plain root fields too), made per request.
  */
 function planOf(schema: GraphQLSchema, document: DocumentNode): readonly Check[] {
   const typeInfo = new TypeInfo(schema);
@@ -41,7 +41,7 @@ function planOf(schema: GraphQLSchema, document: DocumentNode): readonly Check[]
   const checks: Check[] = [];
   const consider = (parentType: GraphQLObjectType | GraphQLInterfaceType, fieldNode: FieldNode) => {
     const field = parentType.getFields()[fieldNode.name.value];
-    if (!field || !requirementOf(schema, parentType, field).authenticated) return;
+    if (!field) return;
     let names = seen.get(parentType);
     if (names === undefined) {
       names = new Set();
@@ -85,7 +85,11 @@ interface ExecutionArgsLike {
   contextValue?: unknown;
 }
 
-/** True when validateField passes every guarded field of the document for this request's caller. */
+/**
+ * True when validateField passes every field of the plan for this request's caller. Sound because
+ * validateField decides from the parent type, the field, the caller and the context alone, never
+ * from the field node, its path or the variables (those only shape the error it returns).
+ */
 function allowed(args: ExecutionArgsLike): boolean {
   const user = (args.contextValue as GatehouseContext).currentUser ?? null;
   for (const { parentType, field, fieldNode } of planFor(args.schema, args.document)) {
@@ -101,9 +105,9 @@ type Hooks = Required<Pick<Plugin, 'onSchemaChange' | 'onContextBuilding' | 'onE
  * useGatehouseAuth() with generic-auth's per-request validation pass made cacheable per document.
  *
  * generic-auth (through @envelop/extended-validation) re-walks the whole document with TypeInfo
- * on every request, although which fields are guarded depends only on the document and the schema.
+ * on every request, although which fields it checks depends only on the document and the schema.
  * Here that walk is done once per parsed document (Yoga's parser cache hands back the same
- * DocumentNode for the same query), leaving per request only validateField on the guarded fields.
+ * DocumentNode for the same query), leaving per request only validateField on each distinct field.
  * When every one of them passes, generic-auth could not have refused anything, so its pass is
  * skipped and the document executes as sent. When any would be refused, generic-auth's own pass
  * runs exactly as before, so refusals keep generic-auth's errors, paths and status to the byte.

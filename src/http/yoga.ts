@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { useGatehouseAuth } from '../graphql/auth-plugin.js';
+import { useCachedGatehouseAuth } from '../graphql/auth-cache.js';
 import type { GatehouseContext } from '../graphql/context.js';
 import { createMaskError } from '../graphql/mask.js';
 import { useMetrics, useMetricsRoute, useRequestLog } from '../observability/index.js';
@@ -71,7 +71,7 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
       useRoutes(services),
       ...useGraphQLHardening(manifest.server.graphql, { production }),
       useMetrics(services.metrics),
-      useGatehouseAuth() as Plugin,
+      useCachedGatehouseAuth() as Plugin,
       ...(options.plugins ?? []),
     ],
   }) as unknown as GatehouseYoga;

@@ -36,6 +36,7 @@ export function createRevocationFeed(deps: CoreDeps, opts: RevocationFeedOptions
 
   const revoked = new Map<string, number>(); // sid → expiresAt (ms)
   let newestAt = Number.NEGATIVE_INFINITY; // newest `at` read so far (ms)
+  let polledAt = Number.NEGATIVE_INFINITY; // domain time of the last successful poll (ms)
   let lastSuccess = Number.NEGATIVE_INFINITY; // performance.now() when the last good poll began
   let inflight: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -52,7 +53,10 @@ export function createRevocationFeed(deps: CoreDeps, opts: RevocationFeedOptions
     const began = performance.now();
     const nowMs = deps.clock.ms();
     try {
-      const since = new Date(Number.isFinite(newestAt) ? newestAt - POLL_OVERLAP_MS : 0);
+      // The window starts at the later of the newest entry and the last poll, so a burst of
+      // revocations is read once, not on every poll until a newer one arrives.
+      const cursor = Math.max(newestAt, polledAt);
+      const since = new Date(Number.isFinite(cursor) ? cursor - POLL_OVERLAP_MS : 0);
       const docs = await coll
         .find(
           { at: { $gte: since }, expiresAt: { $gt: new Date(nowMs) } },
@@ -66,6 +70,7 @@ export function createRevocationFeed(deps: CoreDeps, opts: RevocationFeedOptions
       }
       for (const [sid, exp] of revoked) if (exp <= nowMs) revoked.delete(sid);
       lastSuccess = began;
+      polledAt = nowMs;
       if (failing) deps.logger.info('revocation feed: polling again');
       failing = false;
     } catch (err) {

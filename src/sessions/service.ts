@@ -22,12 +22,18 @@ export function createSessionService(deps: CoreDeps, revocations: RevocationFeed
   /** Revokes those of `ids` still unrevoked (and matching `owner`), then publishes them; returns how many. */
   async function revokeIds(app: AppConfig, ids: string[], reason: RevokeReason, owner?: string): Promise<number> {
     if (!ids.length) return 0;
+    const mine = { _id: { $in: ids }, app: app.slug, ...(owner === undefined ? {} : { userId: owner }) };
     const { modifiedCount } = await sessions.updateMany(
-      { _id: { $in: ids }, app: app.slug, revokedAt: null, ...(owner === undefined ? {} : { userId: owner }) },
+      { ...mine, revokedAt: null },
       { $set: { revokedAt: now(), revokeReason: reason } },
     );
-    // Publishing an id another caller revoked a moment ago is harmless; missing one is not.
-    if (modifiedCount > 0) await revocations.publish(app.slug, ids, reason);
+    // Publishing an id another caller revoked a moment ago is harmless; missing one is not — and a
+    // retry after a failed publish changes no session, so publish what is revoked, not what changed.
+    const revoked =
+      modifiedCount === ids.length
+        ? ids
+        : (await sessions.find({ ...mine, revokedAt: { $ne: null } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+    if (revoked.length) await revocations.publish(app.slug, revoked, reason);
     return modifiedCount;
   }
 

@@ -43,6 +43,9 @@ function server(services: Services, auth: () => Plugin, calls: Map<string, numbe
     return value;
   };
   const stale: Services = { ...services, revocations: { ...services.revocations, isFresh: () => false } };
+  const app = services.manifest.apps[0]!;
+  // policy.required: root fields nobody reviewed as public need a token too (validateField decides).
+  const required = { ...app, policy: { ...app.policy, required: true } };
   return createYoga({
     logging: false,
     schema: createSchema<Record<string, unknown>>({
@@ -71,7 +74,7 @@ function server(services: Services, auth: () => Plugin, calls: Map<string, numbe
     }),
     context: ({ request }): Record<string, unknown> => ({
       services: request.headers.get('x-stale') ? stale : services,
-      app: services.manifest.apps[0]!,
+      app: request.headers.get('x-required') ? required : app,
       clientIp: '127.0.0.1',
       userAgent: undefined,
     }),
@@ -139,6 +142,8 @@ describe('auth-cache: generic-auth validation cached per document', () => {
     callers.revoked = { authorization: `Bearer ${await token('u-gone', ['admin'], 'sid-revoked')}` };
     await s.revocations.publish(app.slug, ['sid-revoked'], 'logout');
     callers.staleFeed = { ...callers.admin, 'x-stale': '1' };
+    callers.anonymousRequired = { 'x-required': '1' };
+    callers.userRequired = { ...callers.user, 'x-required': '1' };
     a = server(s, useGatehouseAuth as () => Plugin, callsA);
     b = server(s, useCachedGatehouseAuth as () => Plugin, callsB);
   });
@@ -176,6 +181,7 @@ describe('auth-cache: generic-auth validation cached per document', () => {
     assert.deepEqual(await code(callers.user!, '{ adminOnly }'), { status: 403, code: 'FORBIDDEN' });
     assert.deepEqual(await code(callers.admin!, '{ audit }'), { status: 403, code: 'FORBIDDEN' });
     assert.deepEqual(await code(callers.staleFeed!, '{ me }'), { status: 503, code: 'SERVICE_UNAVAILABLE' });
+    assert.deepEqual(await code(callers.anonymousRequired!, '{ open }'), { status: 401, code: 'UNAUTHENTICATED' });
   });
 
   it('skips generic-auth’s pass when nothing is refused, and only then', async () => {

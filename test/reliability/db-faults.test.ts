@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
+import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLIENT_OPTIONS } from '../../src/db/client.js';
 import { RelLoginDocument, RelRefreshDocument, RelRegisterDocument } from '../generated/graphql.js';
 import { strongPassword, uniqueEmail } from '../helpers/users.js';
-import { assertProbesSound, assertSessionsIntact, latencySummary, PROTECTED } from './support/checks.js';
+import {
+  assertProbesSound,
+  assertSessionsIntact,
+  explainProblems,
+  latencySummary,
+  PROTECTED,
+} from './support/checks.js';
 import { FAULT_MIX, type FaultRig, startFaultRig } from './support/fault-rig.js';
 import { note } from './support/flags.js';
 import { call, type Outcome, transportProblem } from './support/http.js';
@@ -23,7 +29,9 @@ const RECOVERY_BOUND = 10_000;
 describe('database faults under mixed traffic: 3 instances on a FerretDB of their own', () => {
   let rig: FaultRig;
   before(async () => {
-    // A short stale bound keeps the test short; the assertions use the bound set here.
+    // A short stale bound keeps the test short; the assertions use the bound set here. The grace
+    // window is the maximum (60 s): a rotation whose answer the fault swallowed is retried after
+    // the outage, later than the default 10 s (see README, known gap 3).
     rig = await startFaultRig({ staleAfterMs: 3000, graceSeconds: 60 });
   });
   after(() => rig?.close());
@@ -45,9 +53,13 @@ describe('database faults under mixed traffic: 3 instances on a FerretDB of thei
 
     const readyz = await Promise.all(
       cluster.instances.map((_, i) =>
-        until(`instance ${i} /readyz 503`, async () => watch.firstAfter(i, 'readyz', killedAt, (s) => s.status === 503) !== undefined, {
-          within: READYZ_BOUND + SLACK,
-        }).then(() => watch.firstAfter(i, 'readyz', killedAt, (s) => s.status === 503)!),
+        until(
+          `instance ${i} /readyz 503`,
+          async () => watch.firstAfter(i, 'readyz', killedAt, (s) => s.status === 503) !== undefined,
+          {
+            within: READYZ_BOUND + SLACK,
+          },
+        ).then(() => watch.firstAfter(i, 'readyz', killedAt, (s) => s.status === 503)!),
       ),
     );
 
@@ -57,18 +69,32 @@ describe('database faults under mixed traffic: 3 instances on a FerretDB of thei
         const url = cluster.url(i);
         const { prober: p, watcher: w } = rig;
         return {
-          login: await call(url, RelLoginDocument, { input: { email: p.email, password: p.password } }, { timeoutMs: 20_000 }),
+          login: await call(
+            url,
+            RelLoginDocument,
+            { input: { email: p.email, password: p.password } },
+            { timeoutMs: 20_000 },
+          ),
           refresh: await call(url, RelRefreshDocument, { refreshToken: w.refreshToken }, { timeoutMs: 20_000 }),
-          register: await call(url, RelRegisterDocument, { input: { email: uniqueEmail('down'), password: strongPassword() } }, { timeoutMs: 20_000 }),
+          register: await call(
+            url,
+            RelRegisterDocument,
+            { input: { email: uniqueEmail('down'), password: strongPassword() } },
+            { timeoutMs: 20_000 },
+          ),
         };
       }),
     );
 
     const failClosed = await Promise.all(
       cluster.instances.map((_, i) =>
-        until(`instance ${i} fails closed`, async () => watch.firstAfter(i, 'can', killedAt, (s) => s.result === 'SERVICE_UNAVAILABLE') !== undefined, {
-          within: failClosedBound + SLACK,
-        }).then(() => watch.firstAfter(i, 'can', killedAt, (s) => s.result === 'SERVICE_UNAVAILABLE')!),
+        until(
+          `instance ${i} fails closed`,
+          async () => watch.firstAfter(i, 'can', killedAt, (s) => s.result === 'SERVICE_UNAVAILABLE') !== undefined,
+          {
+            within: failClosedBound + SLACK,
+          },
+        ).then(() => watch.firstAfter(i, 'can', killedAt, (s) => s.result === 'SERVICE_UNAVAILABLE')!),
       ),
     );
     // Stay down a while past the bound, so that "stays closed" is observed too.
@@ -78,17 +104,25 @@ describe('database faults under mixed traffic: 3 instances on a FerretDB of thei
     const upAt = performance.now();
     const recovery = await Promise.all(
       cluster.instances.map(async (_, i) => ({
-        readyz: await until(`instance ${i} ready again`, async () => watch.firstAfter(i, 'readyz', upAt, (s) => s.status === 200) !== undefined, {
-          within: RECOVERY_BOUND + SLACK,
-        }).then(() => watch.firstAfter(i, 'readyz', upAt, (s) => s.status === 200)!),
+        readyz: await until(
+          `instance ${i} ready again`,
+          async () => watch.firstAfter(i, 'readyz', upAt, (s) => s.status === 200) !== undefined,
+          {
+            within: RECOVERY_BOUND + SLACK,
+          },
+        ).then(() => watch.firstAfter(i, 'readyz', upAt, (s) => s.status === 200)!),
         login: await until(`instance ${i} serves logins again`, () => rig.loginWorks(i, rig.prober), {
           within: RECOVERY_BOUND + SLACK,
           every: 200,
           since: upAt,
         }),
-        can: await until(`instance ${i} answers protected fields again`, async () => watch.firstAfter(i, 'can', upAt, (s) => s.result === 'ok') !== undefined, {
-          within: RECOVERY_BOUND + SLACK,
-        }).then(() => watch.firstAfter(i, 'can', upAt, (s) => s.result === 'ok')!),
+        can: await until(
+          `instance ${i} answers protected fields again`,
+          async () => watch.firstAfter(i, 'can', upAt, (s) => s.result === 'ok') !== undefined,
+          {
+            within: RECOVERY_BOUND + SLACK,
+          },
+        ).then(() => watch.firstAfter(i, 'can', upAt, (s) => s.result === 'ok')!),
       })),
     );
     await sleep(1500); // traffic goes on after the recovery
@@ -97,11 +131,19 @@ describe('database faults under mixed traffic: 3 instances on a FerretDB of thei
     await watch.stop();
     unhandled.stop();
 
-    note(`kill: /readyz 503 after [${readyz.map(round)}] ms; fail-closed after [${failClosed.map(round)}] ms (bound ${failClosedBound})`);
+    note(
+      `kill: /readyz 503 after [${readyz.map(round)}] ms; fail-closed after [${failClosed.map(round)}] ms (bound ${failClosedBound})`,
+    );
     const probeMs = (k: 'login' | 'refresh' | 'register') => probes.map((p) => round(p[k].ms));
-    note(`kill: while down, login [${probeMs('login')}] ms, refresh [${probeMs('refresh')}] ms, register [${probeMs('register')}] ms`);
-    note(`kill: recovery after restart — readyz [${recovery.map((r) => round(r.readyz))}] ms, login [${recovery.map((r) => round(r.login))}] ms, can [${recovery.map((r) => round(r.can))}] ms`);
-    note(`kill: traffic ${fleet.records.length} requests over ${drove.seconds.toFixed(1)} s (${drove.skipped} ticks skipped: all workers busy); ${latencySummary(fleet)}`);
+    note(
+      `kill: while down, login [${probeMs('login')}] ms, refresh [${probeMs('refresh')}] ms, register [${probeMs('register')}] ms`,
+    );
+    note(
+      `kill: recovery after restart — readyz [${recovery.map((r) => round(r.readyz))}] ms, login [${recovery.map((r) => round(r.login))}] ms, can [${recovery.map((r) => round(r.can))}] ms`,
+    );
+    note(
+      `kill: traffic ${fleet.records.length} requests over ${drove.seconds.toFixed(1)} s (${drove.skipped} ticks skipped: all workers busy); ${latencySummary(fleet)}`,
+    );
 
     for (const ms of readyz) assert.ok(ms <= READYZ_BOUND, `/readyz turned 503 after ${round(ms)} ms`);
     for (const [i, p] of probes.entries()) {
@@ -119,7 +161,9 @@ describe('database faults under mixed traffic: 3 instances on a FerretDB of thei
       const leaked = watch.of(i, 'can', closedFrom, upAt).filter((s) => s.result === 'ok');
       assert.deepEqual(leaked, [], `instance ${i} answered a protected field with the feed stale`);
     }
-    const openWhileDown = fleet.records.filter((r) => PROTECTED.has(r.kind) && r.ok && r.sentAt > closedFrom && r.sentAt + r.ms < upAt);
+    const openWhileDown = fleet.records.filter(
+      (r) => PROTECTED.has(r.kind) && r.ok && r.sentAt > closedFrom && r.sentAt + r.ms < upAt,
+    );
     assert.deepEqual(openWhileDown, [], 'protected fields answered while the database was down past the bound');
     assertProbesSound(watch, { healthzMs: 1000, readyzMs: 2000 + SLACK });
     for (const r of recovery) {
@@ -127,11 +171,17 @@ describe('database faults under mixed traffic: 3 instances on a FerretDB of thei
     }
 
     // The traffic: only right answers or SERVICE_UNAVAILABLE, never a hang past one server selection.
-    assert.deepEqual(fleet.problems, []);
+    if (fleet.problems.length > 0) assert.fail(await explainProblems(cluster, fleet));
     const slowest = Math.max(...fleet.records.map((r) => r.ms));
     assert.ok(slowest <= DEAD_DB_BOUND, `a request took ${round(slowest)} ms (bound ${DEAD_DB_BOUND})`);
-    assert.ok(fleet.records.some((r) => r.code === 'SERVICE_UNAVAILABLE'), 'the traffic met the outage');
-    assert.ok(fleet.records.some((r) => r.ok && r.sentAt > upAt), 'the traffic went on after the recovery');
+    assert.ok(
+      fleet.records.some((r) => r.code === 'SERVICE_UNAVAILABLE'),
+      'the traffic met the outage',
+    );
+    assert.ok(
+      fleet.records.some((r) => r.ok && r.sentAt > upAt),
+      'the traffic went on after the recovery',
+    );
 
     // Nothing lost: every account made before the crash logs in; every session still refreshes.
     fleet.tolerate = 'nothing';
@@ -143,7 +193,9 @@ describe('database faults under mixed traffic: 3 instances on a FerretDB of thei
     }
     const rec = await assertSessionsIntact(cluster, fleet);
     const failedLogins = fleet.records.filter((r) => r.kind === 'login' && !r.ok).length;
-    note(`kill: sessions after recovery — ${rec.live} live, ${fleet.held().length} held by clients, ${rec.orphans.length} orphaned by ${failedLogins} failed logins`);
+    note(
+      `kill: sessions after recovery — ${rec.live} live, ${fleet.held().length} held by clients, ${rec.orphans.length} orphaned by ${failedLogins} failed logins`,
+    );
     assert.ok(rec.orphans.length <= failedLogins, `${rec.orphans.length} sessions no client was told about`);
     assert.deepEqual(unhandled.list, [], 'unhandled rejections');
   });

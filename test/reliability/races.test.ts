@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
+import { after, before, describe, it } from 'node:test';
 import { subjectOf } from '../../src/authz/rbac.js';
 import {
   GrantRoleDocument,
@@ -34,13 +34,33 @@ interface Signed {
 
 describe('races across 3 instances on one database', () => {
   let cluster: Cluster;
-  const sessions = () => cluster.db.collection<{ _id: string; userId: string; revokedAt: Date | null; revokeReason: string | null; refreshHash: string; prevHash: string | null; rotations: number }>('sessions');
+  const sessions = () =>
+    cluster.db.collection<{
+      _id: string;
+      userId: string;
+      revokedAt: Date | null;
+      revokeReason: string | null;
+      refreshHash: string;
+      prevHash: string | null;
+      rotations: number;
+    }>('sessions');
 
-  async function register(i: number, email = uniqueEmail('race'), password = strongPassword()): Promise<Signed & { email: string; password: string }> {
+  async function register(
+    i: number,
+    email = uniqueEmail('race'),
+    password = strongPassword(),
+  ): Promise<Signed & { email: string; password: string }> {
     const r = await call(cluster.url(i), RelRegisterDocument, { input: { email, password } });
     const p = r.data?.register;
     assert.ok(p?.refreshToken, `register: ${r.text.slice(0, 200)}`);
-    return { email, password, userId: p.user.id, sessionId: p.session.id, accessToken: p.accessToken, refreshToken: p.refreshToken };
+    return {
+      email,
+      password,
+      userId: p.user.id,
+      sessionId: p.session.id,
+      accessToken: p.accessToken,
+      refreshToken: p.refreshToken,
+    };
   }
 
   before(async () => {
@@ -52,7 +72,9 @@ describe('races across 3 instances on one database', () => {
     const u = await register(0);
     let token = u.refreshToken;
     for (let round = 1; round <= 3; round++) {
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => call(cluster.url(i), RelRefreshDocument, { refreshToken: token })));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => call(cluster.url(i), RelRefreshDocument, { refreshToken: token })),
+      );
       for (const r of results) assertClean(r, `round ${round} refresh`);
       const successors = new Set(results.map((r) => r.data?.refresh?.refreshToken ?? `refused: ${r.code}`));
       assert.equal(successors.size, 1, `round ${round}: callers got different answers: ${[...successors].join(', ')}`);
@@ -74,11 +96,16 @@ describe('races across 3 instances on one database', () => {
     const u = await register(0);
     assert.equal((await call(cluster.url(0), LogoutDocument, {}, { token: u.accessToken })).data?.logout, true);
     const logins = await Promise.all(
-      Array.from({ length: 15 }, (_, i) => call(cluster.url(i), RelLoginDocument, { input: { email: u.email, password: u.password } })),
+      Array.from({ length: 15 }, (_, i) =>
+        call(cluster.url(i), RelLoginDocument, { input: { email: u.email, password: u.password } }),
+      ),
     );
     for (const r of logins) assertClean(r, 'login');
     const signed = logins.map((r) => r.data?.login);
-    assert.ok(signed.every((p) => p?.user.id === u.userId), `a login was refused: ${logins.map((r) => r.code).join(',')}`);
+    assert.ok(
+      signed.every((p) => p?.user.id === u.userId),
+      `a login was refused: ${logins.map((r) => r.code).join(',')}`,
+    );
     const ids = signed.map((p) => p!.session.id);
     assert.equal(new Set(ids).size, 15, 'every login made its own session');
 
@@ -91,16 +118,23 @@ describe('races across 3 instances on one database', () => {
     const t0 = performance.now();
     for (const p of signed.filter((x) => evicted.some((d) => d._id === x!.session.id))) {
       for (let i = 0; i < cluster.instances.length; i++) {
-        await until(`evicted session refused on instance ${i}`, async () => (await call(cluster.url(i), RelMeDocument, {}, { token: p!.accessToken })).code === 'UNAUTHENTICATED', {
-          within: PROPAGATION_BOUND,
-          every: 50,
-          since: t0,
-        });
+        await until(
+          `evicted session refused on instance ${i}`,
+          async () =>
+            (await call(cluster.url(i), RelMeDocument, {}, { token: p!.accessToken })).code === 'UNAUTHENTICATED',
+          {
+            within: PROPAGATION_BOUND,
+            every: 50,
+            since: t0,
+          },
+        );
       }
       const r = await call(cluster.url(1), RelRefreshDocument, { refreshToken: p!.refreshToken });
       assert.equal(r.code, 'UNAUTHENTICATED', 'an evicted session cannot refresh');
     }
-    note(`eviction: the 5 evicted sessions refused on all instances ${round(performance.now() - t0)} ms after the logins returned`);
+    note(
+      `eviction: the 5 evicted sessions refused on all instances ${round(performance.now() - t0)} ms after the logins returned`,
+    );
     for (const p of signed.filter((x) => live.some((d) => d._id === x!.session.id))) {
       const r = await call(cluster.url(2), RelMeDocument, {}, { token: p!.accessToken });
       assert.equal(r.data?.me?.id, u.userId, 'a surviving session works');
@@ -112,13 +146,20 @@ describe('races across 3 instances on one database', () => {
     const variants = [email, email.toUpperCase(), ` ${email}`, email.replace(/^./, (c) => c.toUpperCase())];
     const passwords = Array.from({ length: 20 }, () => strongPassword());
     const results = await Promise.all(
-      passwords.map((password, i) => call(cluster.url(i), RelRegisterDocument, { input: { email: variants[i % variants.length]!, password } })),
+      passwords.map((password, i) =>
+        call(cluster.url(i), RelRegisterDocument, { input: { email: variants[i % variants.length]!, password } }),
+      ),
     );
     for (const r of results) assertClean(r, 'register');
-    const winners = results.flatMap((r, i) => (r.data?.register ? [{ r: r.data.register, password: passwords[i]! }] : []));
+    const winners = results.flatMap((r, i) =>
+      r.data?.register ? [{ r: r.data.register, password: passwords[i]! }] : [],
+    );
     assert.equal(winners.length, 1, `${winners.length} registrations succeeded`);
     const losers = results.filter((r) => !r.data?.register);
-    assert.ok(losers.every((r) => r.code === 'BAD_USER_INPUT' && r.errors[0]?.extensions?.field === 'email'), losers.map((r) => r.text).join('\n'));
+    assert.ok(
+      losers.every((r) => r.code === 'BAD_USER_INPUT' && r.errors[0]?.extensions?.field === 'email'),
+      losers.map((r) => r.text).join('\n'),
+    );
 
     assert.equal(await cluster.db.collection('users').countDocuments({ app: APP, email }), 1);
     const userId = winners[0]!.r.user.id;
@@ -126,16 +167,20 @@ describe('races across 3 instances on one database', () => {
     const good = await call(cluster.url(1), RelLoginDocument, { input: { email, password: winners[0]!.password } });
     assert.equal(good.data?.login?.user.id, userId);
     const other = passwords.find((p) => p !== winners[0]!.password)!;
-    assert.equal((await call(cluster.url(2), RelLoginDocument, { input: { email, password: other } })).code, 'UNAUTHENTICATED');
+    assert.equal(
+      (await call(cluster.url(2), RelLoginDocument, { input: { email, password: other } })).code,
+      'UNAUTHENTICATED',
+    );
   });
 
-  it("concurrent grantRole / revokeRole from every instance: the database keeps one row at most, and every instance converges on it; a last write wins everywhere within 2 s", async () => {
+  it('concurrent grantRole / revokeRole from every instance: the database keeps one row at most, and every instance converges on it; a last write wins everywhere within 2 s', async () => {
     const admin = await call(cluster.url(0), RelLoginDocument, { input: ADMIN });
     const adminToken = admin.data?.login?.accessToken;
     assert.ok(adminToken, `admin login: ${admin.text.slice(0, 200)}`);
     const targets = await Promise.all([0, 1, 2].map((i) => register(i)));
     const rows = cluster.db.collection('casbin_policies');
-    const stored = async (userId: string) => rows.countDocuments({ ptype: 'g', v0: subjectOf(userId), v1: 'editor', v2: APP });
+    const stored = async (userId: string) =>
+      rows.countDocuments({ ptype: 'g', v0: subjectOf(userId), v1: 'editor', v2: APP });
     const write = (i: number, userId: string, grant: boolean) =>
       grant
         ? call(cluster.url(i), GrantRoleDocument, { userId, role: 'editor' }, { token: adminToken })
@@ -164,7 +209,13 @@ describe('races across 3 instances on one database', () => {
       for (const t of targets) {
         const n = await stored(t.userId);
         assert.ok(n <= 1, `${n} rows for one role grant`);
-        lags.push(await until(`burst ${burst}: instances agree with the database`, () => convergedOn(t, n === 1), { within: PROPAGATION_BOUND, every: 50, since: t0 }));
+        lags.push(
+          await until(`burst ${burst}: instances agree with the database`, () => convergedOn(t, n === 1), {
+            within: PROPAGATION_BOUND,
+            every: 50,
+            since: t0,
+          }),
+        );
       }
       // The last write, after the burst settled: it must win on every instance.
       const last = targets.map((t, k) => ({ t, grant: Math.random() < 0.5, i: burst + k }));
@@ -172,9 +223,17 @@ describe('races across 3 instances on one database', () => {
       const t1 = performance.now();
       for (const l of last) {
         assert.equal(await stored(l.t.userId), l.grant ? 1 : 0);
-        lags.push(await until(`burst ${burst}: the last write wins everywhere`, () => convergedOn(l.t, l.grant), { within: PROPAGATION_BOUND, every: 50, since: t1 }));
+        lags.push(
+          await until(`burst ${burst}: the last write wins everywhere`, () => convergedOn(l.t, l.grant), {
+            within: PROPAGATION_BOUND,
+            every: 50,
+            since: t1,
+          }),
+        );
       }
     }
-    note(`role races: convergence on all 3 instances after a burst or a last write — max ${round(Math.max(...lags))} ms (bound ${PROPAGATION_BOUND})`);
+    note(
+      `role races: convergence on all 3 instances after a burst or a last write — max ${round(Math.max(...lags))} ms (bound ${PROPAGATION_BOUND})`,
+    );
   });
 });

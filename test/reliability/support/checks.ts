@@ -37,6 +37,26 @@ export function assertProbesSound(watch: InstanceWatch, limits: { healthzMs: num
 }
 
 /**
+ * The fleet's problems since `from`, with the stored state and the request history of every
+ * session they name: what a failure report needs to tell a lost answer from a server fault.
+ */
+export async function explainProblems(cluster: Cluster, fleet: Fleet, from = 0): Promise<string> {
+  const problems = fleet.problems.slice(from);
+  const ids = [...new Set(problems.flatMap((p) => /\(session ([^)]+)\)/.exec(p)?.[1] ?? []))];
+  const docs = await cluster.db
+    .collection<{ _id: string }>('sessions')
+    .find({ _id: { $in: ids } }, { projection: { refreshHash: 0, prevHash: 0 } })
+    .toArray();
+  const t0 = fleet.records[0]?.sentAt ?? 0;
+  const history = (id: string) =>
+    fleet.records
+      .filter((r) => r.sessionId === id)
+      .map((r) => `${r.kind}@${Math.round(r.sentAt - t0)}+${Math.round(r.ms)}ms:${r.ok ? 'ok' : r.code}`)
+      .join(' ');
+  return [...problems, ...docs.map((d) => `${JSON.stringify(d)}\n  history: ${history(d._id)}`)].join('\n');
+}
+
+/**
  * After a fault: every session a client holds refreshes (none lost — a rotation whose answer was
  * lost mid-fault is retried inside the grace window), then the database matches the clients exactly.
  * Orphans — sessions whose login failed after its insert — are returned for the caller to judge.
@@ -45,7 +65,7 @@ export async function assertSessionsIntact(cluster: Cluster, fleet: Fleet) {
   fleet.tolerate = 'nothing';
   const before = fleet.problems.length;
   const all = await fleet.refreshEach();
-  assert.ok(all, `sessions lost after the fault: ${fleet.problems.slice(before).join('\n')}`);
+  if (!all) assert.fail(`sessions lost after the fault:\n${await explainProblems(cluster, fleet, before)}`);
   const rec = await reconcileSessions(cluster.db, APP, fleet.userIds(), fleet.held(), fleet.ended);
   assert.deepEqual(rec.lost, [], 'sessions held by clients but not live in the database');
   assert.deepEqual(rec.notHead, [], "sessions whose head is not the client's refresh token");

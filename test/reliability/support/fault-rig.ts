@@ -81,7 +81,12 @@ export async function startFaultRig(opts: FaultRigOptions): Promise<FaultRig> {
         return new InstanceWatch(c.instances.map((g) => ({ origin: g.origin, url: g.url, token: signed.accessToken })));
       },
       async loginWorks(i, a) {
-        const r = await call(c.url(i), RelLoginDocument, { input: { email: a.email, password: a.password } }, { timeoutMs: 15_000 });
+        const r = await call(
+          c.url(i),
+          RelLoginDocument,
+          { input: { email: a.email, password: a.password } },
+          { timeoutMs: 15_000 },
+        );
         return r.data?.login?.user.id === a.userId;
       },
       newUser,

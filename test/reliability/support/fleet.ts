@@ -26,6 +26,8 @@ export interface Account {
 /** One request the fleet made, kept small (the body only when something was wrong). */
 export interface OpRecord {
   kind: OpKind;
+  /** The session used (undefined for a login that failed). */
+  sessionId?: string;
   instance: number;
   status: number;
   code: string | undefined;
@@ -110,7 +112,10 @@ export class Fleet {
   draw(mix: Mix): OpKind {
     const entries = Object.entries(mix) as [OpKind, number][];
     let r = Math.random() * entries.reduce((s, [, w]) => s + w, 0);
-    for (const [kind, w] of entries) if ((r -= w) < 0) return kind;
+    for (const [kind, w] of entries) {
+      r -= w;
+      if (r < 0) return kind;
+    }
     return entries[0]![0];
   }
 
@@ -205,7 +210,7 @@ export class Fleet {
               ? 'login returned no refresh token'
               : undefined;
       if (p && !wrong) this.#hold(a.userId, p);
-      return this.#record('login', instance, o, wrong);
+      return this.#record('login', instance, o, wrong, p?.session.id);
     } finally {
       this.#loggingIn.set(a.userId, (this.#loggingIn.get(a.userId) ?? 1) - 1);
     }
@@ -226,24 +231,37 @@ export class Fleet {
               ? 'refresh did not rotate the token'
               : undefined;
         if (p && !wrong) Object.assign(s, { refreshToken: p.refreshToken, accessToken: p.accessToken });
-        return this.#record(kind, instance, o, wrong);
+        return this.#record(kind, instance, o, wrong, s.sessionId);
       }
       case 'me': {
         const o = await call(url, RelMeDocument, {}, { token });
         const id = o.data?.me?.id;
-        return this.#record(kind, instance, o, o.data && id !== s.userId ? `me answered ${id}` : undefined);
+        return this.#record(
+          kind,
+          instance,
+          o,
+          o.data && id !== s.userId ? `me answered ${id}` : undefined,
+          s.sessionId,
+        );
       }
       case 'can': {
         const o = await call(url, RelCanDocument, EDITOR_PERMISSION, { token });
         const can = o.data?.can;
-        return this.#record(kind, instance, o, o.data && typeof can !== 'boolean' ? `can answered ${can}` : undefined);
+        return this.#record(
+          kind,
+          instance,
+          o,
+          o.data && typeof can !== 'boolean' ? `can answered ${can}` : undefined,
+          s.sessionId,
+        );
       }
       case 'sessions': {
         const o = await call(url, RelSessionsDocument, {}, { token });
         const list = o.data?.sessions;
         const current = list?.find((x) => x.current);
-        const wrong = list && current?.id !== s.sessionId ? `sessions: current is ${current?.id}, not ${s.sessionId}` : undefined;
-        return this.#record(kind, instance, o, wrong);
+        const wrong =
+          list && current?.id !== s.sessionId ? `sessions: current is ${current?.id}, not ${s.sessionId}` : undefined;
+        return this.#record(kind, instance, o, wrong, s.sessionId);
       }
       case 'logout': {
         const o = await call(url, LogoutDocument, {}, { token });
@@ -253,13 +271,19 @@ export class Fleet {
           this.ended.push(s.sessionId);
           this.endedTokens.push(s.accessToken);
         }
-        return this.#record(kind, instance, o, o.data && done !== true ? `logout answered ${done}` : undefined);
+        return this.#record(
+          kind,
+          instance,
+          o,
+          o.data && done !== true ? `logout answered ${done}` : undefined,
+          s.sessionId,
+        );
       }
     }
   }
 
   /** Files the outcome; a problem is anything but the right answer or a tolerated SERVICE_UNAVAILABLE. */
-  #record(kind: OpKind, instance: number, o: Outcome<unknown>, wrong: string | undefined): boolean {
+  #record(kind: OpKind, instance: number, o: Outcome<unknown>, wrong: string | undefined, sessionId?: string): boolean {
     const tolerant = this.tolerate === 'unavailable';
     // A refusal carries no data to check: whether it was acceptable is decided below.
     let problem = (o.errors.length === 0 ? wrong : undefined) ?? transportProblem(o, { allowUnavailable: tolerant });
@@ -267,8 +291,22 @@ export class Fleet {
     if (!problem && !ok && !(tolerant && o.code === 'SERVICE_UNAVAILABLE')) {
       problem = `${o.code}: ${o.errors[0]?.message}`;
     }
-    this.records.push({ kind, instance, status: o.status, code: o.code, ok, sentAt: o.sentAt, ms: o.ms, ...(problem ? { problem } : {}) });
-    if (problem) this.problems.push(`${kind} on instance ${instance % this.opts.urls.length}: ${problem}`);
+    this.records.push({
+      kind,
+      ...(sessionId ? { sessionId } : {}),
+      instance,
+      status: o.status,
+      code: o.code,
+      ok,
+      sentAt: o.sentAt,
+      ms: o.ms,
+      ...(problem ? { problem } : {}),
+    });
+    if (problem) {
+      this.problems.push(
+        `${kind} on instance ${instance % this.opts.urls.length}${sessionId ? ` (session ${sessionId})` : ''}: ${problem}`,
+      );
+    }
     return ok;
   }
 }

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { normalizeEmail } from '../../../src/identity/index.js';
-import { RelLoginAnonymousDocument, RelLoginDocument, RelRefreshDocument, RelRegisterDocument } from '../../generated/graphql.js';
+import {
+  RelLoginAnonymousDocument,
+  RelLoginDocument,
+  RelRefreshDocument,
+  RelRegisterDocument,
+} from '../../generated/graphql.js';
 import { call, type Outcome, send, transportProblem } from './http.js';
 
 /** The account the fuzzers aim at: a real user whose credentials they mutate. */
@@ -15,13 +20,42 @@ export interface Target {
 }
 
 const JUNK = [
-  '', ' ', '\u0000', '\u200b', '\u202e', '\ud800', 'null', 'undefined', 'NaN', '__proto__', 'constructor', '$where',
-  '{"$gt":""}', "' OR '1'='1", '"; db.dropDatabase(); "', '<script>alert(1)</script>', '../../../etc/passwd', '%00', '\r\nX-Injected: 1',
+  '',
+  ' ',
+  '\u0000',
+  '\u200b',
+  '\u202e',
+  '\ud800',
+  'null',
+  'undefined',
+  'NaN',
+  '__proto__',
+  'constructor',
+  '$where',
+  '{"$gt":""}',
+  "' OR '1'='1",
+  '"; db.dropDatabase(); "',
+  '<script>alert(1)</script>',
+  '../../../etc/passwd',
+  '%00',
+  '\r\nX-Injected: 1',
 ];
 /** Values that are not strings at all: NoSQL operators, prototype keys, containers, numbers. */
 const NOT_STRINGS = [
-  { $ne: null }, { $gt: '' }, { $regex: '.*' }, { $where: 'sleep(100)' }, { $exists: true },
-  JSON.parse('{"__proto__":{"admin":true}}'), { constructor: { prototype: { admin: true } } }, [], ['a'], 0, -1, 1e308, true, {},
+  { $ne: null },
+  { $gt: '' },
+  { $regex: '.*' },
+  { $where: 'sleep(100)' },
+  { $exists: true },
+  JSON.parse('{"__proto__":{"admin":true}}'),
+  { constructor: { prototype: { admin: true } } },
+  [],
+  ['a'],
+  0,
+  -1,
+  1e308,
+  true,
+  {},
 ];
 
 /** Strings of every shape: printable, full Unicode (lone surrogates included), graphemes, long. */
@@ -38,8 +72,18 @@ const anything = fc.oneof({ weight: 6, arbitrary: weirdString }, { weight: 2, ar
 /** One edit of `s`: insert, delete or replace a character (never the identity). */
 export const edit = (s: string) =>
   fc
-    .tuple(fc.nat({ max: s.length }), fc.constantFrom('insert', 'delete', 'replace'), fc.string({ unit: 'binary', minLength: 1, maxLength: 2 }))
-    .map(([i, op, c]) => (op === 'insert' ? s.slice(0, i) + c + s.slice(i) : op === 'delete' ? s.slice(0, i) + s.slice(i + 1) : s.slice(0, i) + c + s.slice(i + 1)))
+    .tuple(
+      fc.nat({ max: s.length }),
+      fc.constantFrom('insert', 'delete', 'replace'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 2 }),
+    )
+    .map(([i, op, c]) =>
+      op === 'insert'
+        ? s.slice(0, i) + c + s.slice(i)
+        : op === 'delete'
+          ? s.slice(0, i) + s.slice(i + 1)
+          : s.slice(0, i) + c + s.slice(i + 1),
+    )
     .filter((x) => x !== s);
 
 /** Near misses of an email: case, confusables (ı, ſ, K, fullwidth), zero-width and trailing characters, edits. */
@@ -47,21 +91,46 @@ export const emailLike = (email: string) =>
   fc.oneof(
     fc.constant(email),
     fc.mixedCase(fc.constant(email)),
-    fc.constantFrom(email.replace('i', 'ı'), email.replace('s', 'ſ'), email.replace('k', '\u212a'), email.replace('@', '＠'), `${email}.`, `${email}\u200b`, ` ${email} `),
+    fc.constantFrom(
+      email.replace('i', 'ı'),
+      email.replace('s', 'ſ'),
+      email.replace('k', '\u212a'),
+      email.replace('@', '＠'),
+      `${email}.`,
+      `${email}\u200b`,
+      ` ${email} `,
+    ),
     edit(email),
     fc.emailAddress(),
     anything,
   );
 
 export const passwordLike = (password: string) =>
-  fc.oneof(fc.constant(password), edit(password), fc.mixedCase(fc.constant(password)), fc.constant(`${password} `), anything);
+  fc.oneof(
+    fc.constant(password),
+    edit(password),
+    fc.mixedCase(fc.constant(password)),
+    fc.constant(`${password} `),
+    anything,
+  );
 
 /** `input` objects: right fields, missing fields, extra fields, or not an object at all. */
 const inputOf = (email: fc.Arbitrary<unknown>, password: fc.Arbitrary<unknown>) =>
   fc.oneof(
-    { weight: 6, arbitrary: fc.record({ email, password, deviceId: fc.option(anything, { nil: null }) }, { requiredKeys: ['email', 'password'] }) },
+    {
+      weight: 6,
+      arbitrary: fc.record(
+        { email, password, deviceId: fc.option(anything, { nil: null }) },
+        { requiredKeys: ['email', 'password'] },
+      ),
+    },
     { weight: 1, arbitrary: fc.record({ email, password }, { requiredKeys: [] }) },
-    { weight: 1, arbitrary: fc.tuple(fc.record({ email, password }), fc.dictionary(fc.string(), anything, { maxKeys: 3 })).map(([a, b]) => ({ ...b, ...a })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.record({ email, password }), fc.dictionary(fc.string(), anything, { maxKeys: 3 }))
+        .map(([a, b]) => ({ ...b, ...a })),
+    },
     { weight: 1, arbitrary: notAString },
   );
 
@@ -103,7 +172,10 @@ export async function fuzzLogin(t: Target, numRuns: number): Promise<FuzzReport>
       if (o.data?.login) {
         const i = input as { email: unknown; password: unknown };
         assert.ok(same(i.email, t.email, normalizeEmail), `logged in with another email: ${JSON.stringify(i.email)}`);
-        assert.ok(same(i.password, t.password, (s) => s.normalize('NFKC')), `logged in with a wrong password: ${JSON.stringify(i.password)}`);
+        assert.ok(
+          same(i.password, t.password, (s) => s.normalize('NFKC')),
+          `logged in with a wrong password: ${JSON.stringify(i.password)}`,
+        );
         assert.equal(o.data.login.user.id, t.userId);
       } else {
         assert.ok(o.errors.length > 0);
@@ -117,7 +189,9 @@ export async function fuzzLogin(t: Target, numRuns: number): Promise<FuzzReport>
 /** register: never yields the existing account, never stores anything but the normalized email it was given. */
 export async function fuzzRegister(t: Target, numRuns: number): Promise<FuzzReport> {
   const report: FuzzReport = { runs: 0, outcomes: new Map() };
-  const strongish = fc.tuple(fc.string({ minLength: 4, maxLength: 12 }), fc.nat()).map(([s, n]) => `Quartz-${s}-Meadow-${n}-Lantern`);
+  const strongish = fc
+    .tuple(fc.string({ minLength: 4, maxLength: 12 }), fc.nat())
+    .map(([s, n]) => `Quartz-${s}-Meadow-${n}-Lantern`);
   await fc.assert(
     fc.asyncProperty(inputOf(emailLike(t.email), fc.oneof(strongish, passwordLike(t.password))), async (input) => {
       report.runs++;
@@ -142,7 +216,12 @@ export async function fuzzRegister(t: Target, numRuns: number): Promise<FuzzRepo
 export async function fuzzLoginAnonymous(t: Target, numRuns: number): Promise<FuzzReport> {
   const report: FuzzReport = { runs: 0, outcomes: new Map() };
   const byDevice = new Map<string, string>();
-  const deviceId = fc.oneof(fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/), fc.constant(t.userId), fc.constant(t.email), anything);
+  const deviceId = fc.oneof(
+    fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/),
+    fc.constant(t.userId),
+    fc.constant(t.email),
+    anything,
+  );
   await fc.assert(
     fc.asyncProperty(deviceId, async (id) => {
       report.runs++;
@@ -191,26 +270,45 @@ export async function fuzzRefresh(t: Target, numRuns: number): Promise<FuzzRepor
 export async function fuzzRawBodies(url: string, numRuns: number): Promise<FuzzReport> {
   const report: FuzzReport = { runs: 0, outcomes: new Map() };
   const query = fc.oneof(
-    fc.constantFrom('mutation { login(input: {email: "a@b.co", password: "x"}) { accessToken } }', '{ me { id } }', '{ __typename }', 'mutation { refresh { accessToken } }'),
+    fc.constantFrom(
+      'mutation { login(input: {email: "a@b.co", password: "x"}) { accessToken } }',
+      '{ me { id } }',
+      '{ __typename }',
+      'mutation { refresh { accessToken } }',
+    ),
     fc.string(),
     fc.string({ unit: 'binary', maxLength: 200 }),
   );
   const body = fc.oneof(
-    fc.record({ query, variables: fc.option(fc.jsonValue({ maxDepth: 3 })), operationName: fc.option(fc.string()) }).map((b) => JSON.stringify(b)),
+    fc
+      .record({ query, variables: fc.option(fc.jsonValue({ maxDepth: 3 })), operationName: fc.option(fc.string()) })
+      .map((b) => JSON.stringify(b)),
     fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
     fc.array(fc.record({ query }), { maxLength: 12 }).map((b) => JSON.stringify(b)),
     fc.string({ unit: 'binary', maxLength: 300 }),
-    fc.constant('{"query":"mutation($i: LoginInput!) { login(input: $i) { accessToken } }","variables":{"i":{"__proto__":{"admin":true},"email":"a@b.co","password":"x"}}}'),
+    fc.constant(
+      '{"query":"mutation($i: LoginInput!) { login(input: $i) { accessToken } }","variables":{"i":{"__proto__":{"admin":true},"email":"a@b.co","password":"x"}}}',
+    ),
   );
-  const contentType = fc.constantFrom('application/json', 'application/graphql-response+json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data');
+  const contentType = fc.constantFrom(
+    'application/json',
+    'application/graphql-response+json',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data',
+  );
   await fc.assert(
     fc.asyncProperty(body, contentType, async (text, type) => {
       report.runs++;
       const o = await send<unknown>(url, { method: 'POST', headers: { 'content-type': type }, body: text });
       tally(report, o);
-      assert.ok(o.status > 0 && o.status < 500, `HTTP ${o.status} for ${type} ${text.slice(0, 200)}: ${o.text.slice(0, 300)}`);
+      assert.ok(
+        o.status > 0 && o.status < 500,
+        `HTTP ${o.status} for ${type} ${text.slice(0, 200)}: ${o.text.slice(0, 300)}`,
+      );
       const problem = transportProblem(o);
-      if (problem && !problem.startsWith('HTTP') && !problem.includes('without data or errors')) assert.fail(`${problem}\nbody: ${text.slice(0, 200)}`);
+      if (problem && !problem.startsWith('HTTP') && !problem.includes('without data or errors'))
+        assert.fail(`${problem}\nbody: ${text.slice(0, 200)}`);
     }),
     settings(numRuns),
   );

@@ -36,10 +36,33 @@ function forgeries(t: TokenTarget) {
 
   const headerArb = fc
     .record({
-      alg: fc.constantFrom('none', 'None', 'NONE', 'nOnE', '', 'HS256', 'HS512', 'RS256', 'ES256', 'PS256', 'EdDSA', 'ES256K', 'dir', 'PBES2-HS256+A128KW'),
-      kid: fc.oneof(fc.constant(header.kid), fc.string(), fc.constantFrom('../../../../dev/null', "' OR '1'='1", '', null)),
+      alg: fc.constantFrom(
+        'none',
+        'None',
+        'NONE',
+        'nOnE',
+        '',
+        'HS256',
+        'HS512',
+        'RS256',
+        'ES256',
+        'PS256',
+        'EdDSA',
+        'ES256K',
+        'dir',
+        'PBES2-HS256+A128KW',
+      ),
+      kid: fc.oneof(
+        fc.constant(header.kid),
+        fc.string(),
+        fc.constantFrom('../../../../dev/null', "' OR '1'='1", '', null),
+      ),
       typ: fc.constantFrom('at+jwt', 'JWT', 'jwt', 'AT+JWT', undefined),
-      extra: fc.dictionary(fc.constantFrom('jku', 'jwk', 'x5u', 'x5c', 'crit', 'b64', 'zip', 'enc', 'p2c', 'cty'), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }),
+      extra: fc.dictionary(
+        fc.constantFrom('jku', 'jwk', 'x5u', 'x5c', 'crit', 'b64', 'zip', 'enc', 'p2c', 'cty'),
+        fc.jsonValue({ maxDepth: 1 }),
+        { maxKeys: 2 },
+      ),
     })
     .map(({ extra, ...rest }) => ({ ...extra, ...rest }));
   const claimsArb = fc
@@ -59,15 +82,19 @@ function forgeries(t: TokenTarget) {
     fc.constant(s),
     fc.constant(''),
     fc.uint8Array({ maxLength: 96 }).map(b64),
-    fc.nat({ max: s.length - 1 }).chain((i) => fc.constantFrom(...B64URL).map((c) => s.slice(0, i) + c + s.slice(i + 1))),
+    fc
+      .nat({ max: s.length - 1 })
+      .chain((i) => fc.constantFrom(...B64URL).map((c) => s.slice(0, i) + c + s.slice(i + 1))),
   );
 
   /** Header and claims re-encoded with some signature: the signature no longer covers what it carries. */
-  const reassembled = fc.tuple(fc.oneof(fc.constant(header), headerArb), fc.oneof(fc.constant(payload), claimsArb), sigArb).map(([hh, pp, ss]) => {
-    const hs = hh === header ? h : b64(JSON.stringify(hh));
-    const ps = pp === payload ? p : b64(JSON.stringify(pp));
-    return `${hs}.${ps}.${ss}`;
-  });
+  const reassembled = fc
+    .tuple(fc.oneof(fc.constant(header), headerArb), fc.oneof(fc.constant(payload), claimsArb), sigArb)
+    .map(([hh, pp, ss]) => {
+      const hs = hh === header ? h : b64(JSON.stringify(hh));
+      const ps = pp === payload ? p : b64(JSON.stringify(pp));
+      return `${hs}.${ps}.${ss}`;
+    });
   /** One character of the real token changed. */
   const edited = fc
     .tuple(fc.nat({ max: t.token.length - 1 }), fc.constantFrom(...`${B64URL}.=+/~ `))
@@ -88,7 +115,9 @@ function forgeries(t: TokenTarget) {
     `${b64('{"alg":"none","typ":"at+jwt"}')}.${p}.`,
   );
   /** Validly signed — by the wrong key: a fresh Ed25519 key under the real kid, or HS256 keyed with public material. */
-  const signed = fc.tuple(claimsArb, fc.constantFrom('fresh-ed25519', 'hs256-jwks', 'hs256-x')).map(([claims, how]) => ({ claims, how }));
+  const signed = fc
+    .tuple(claimsArb, fc.constantFrom('fresh-ed25519', 'hs256-jwks', 'hs256-x'))
+    .map(([claims, how]) => ({ claims, how }));
   const printable = fc.string({ unit: 'grapheme-ascii', maxLength: 600 });
   return { reassembled, edited, structural, signed, printable, header };
 }
@@ -104,8 +133,11 @@ export async function fuzzAccessTokens(t: TokenTarget, numRuns: number): Promise
   const firstKey = t.jwks.keys[0] ?? {};
   const sign = async ({ claims, how }: { claims: Record<string, unknown>; how: string }) => {
     const header = { kid: String(f.header.kid), typ: 'at+jwt' };
-    if (how === 'fresh-ed25519') return new SignJWT(claims).setProtectedHeader({ ...header, alg: 'EdDSA' }).sign(fresh.privateKey);
-    const secret = new TextEncoder().encode(how === 'hs256-jwks' ? JSON.stringify(t.jwks) : String(firstKey.x ?? firstKey.n ?? 'k'));
+    if (how === 'fresh-ed25519')
+      return new SignJWT(claims).setProtectedHeader({ ...header, alg: 'EdDSA' }).sign(fresh.privateKey);
+    const secret = new TextEncoder().encode(
+      how === 'hs256-jwks' ? JSON.stringify(t.jwks) : String(firstKey.x ?? firstKey.n ?? 'k'),
+    );
     return new SignJWT(claims).setProtectedHeader({ ...header, alg: 'HS256' }).sign(secret);
   };
   const tokenArb = fc.oneof(

@@ -58,11 +58,28 @@ export async function send<R>(url: string, init: RequestInit, timeoutMs = 30_000
       // not JSON: left for the caller's checks (text is kept)
     }
     const errors = Array.isArray(parsed.errors) ? parsed.errors : [];
-    return { status: res.status, ms, sentAt, data: parsed.data ?? null, errors, code: errors[0]?.extensions?.code, text };
+    return {
+      status: res.status,
+      ms,
+      sentAt,
+      data: parsed.data ?? null,
+      errors,
+      code: errors[0]?.extensions?.code,
+      text,
+    };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
     const failure = e.name === 'TimeoutError' ? 'client timeout' : (e.cause?.code ?? e.message);
-    return { status: 0, ms: performance.now() - sentAt, sentAt, data: null, errors: [], code: undefined, text: '', failure };
+    return {
+      status: 0,
+      ms: performance.now() - sentAt,
+      sentAt,
+      data: null,
+      errors: [],
+      code: undefined,
+      text: '',
+      failure,
+    };
   }
 }
 
@@ -74,7 +91,9 @@ export async function probe(url: string, timeoutMs = 10_000): Promise<{ status: 
 
 /** A stack frame (`at fn (file.js:12:3)`), Node internals, driver error names, hashes: none may reach a client. */
 const STACK = /\bat\s[^"\n]*?\.[cm]?[jt]s:\d+|node:internal|\bat async\b/;
-const LEAKS = /Mongo[A-Za-z]*Error|E11000|\$argon2id\$|ECONNREFUSED|ECONNRESET|topology|serverSelection/i;
+// Case-sensitive and specific: GraphQL's own input errors echo the client's (random) variables.
+const LEAKS =
+  /Mongo[A-Z][A-Za-z]*Error|E11000 duplicate key|\$argon2id\$v=|ECONNREFUSED|ECONNRESET|Server selection timed out|topology was destroyed/;
 
 /** What a body must never contain; returns the offending match or undefined. */
 export function leakIn(text: string): string | undefined {
@@ -96,8 +115,10 @@ export function transportProblem(o: Outcome<unknown>, rules: CleanRules = {}): s
       return `HTTP ${o.status} ${o.code ?? ''}: ${o.text.slice(0, 300)}`;
     }
   }
-  if (o.data === null && o.errors.length === 0) return `HTTP ${o.status} without data or errors: ${o.text.slice(0, 300)}`;
-  if (o.errors.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')) return `INTERNAL_SERVER_ERROR: ${o.text.slice(0, 300)}`;
+  if (o.data === null && o.errors.length === 0)
+    return `HTTP ${o.status} without data or errors: ${o.text.slice(0, 300)}`;
+  if (o.errors.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR'))
+    return `INTERNAL_SERVER_ERROR: ${o.text.slice(0, 300)}`;
   return undefined;
 }
 

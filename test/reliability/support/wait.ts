@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 /**
  * Repeats `check` until it holds; resolves with the ms it took (measured from `since`, a
@@ -27,6 +29,18 @@ export function percentile(values: number[], p: number): number {
 
 export const round = (n: number) => Math.round(n);
 
+/**
+ * Live heap after a full garbage collection, in MB: the number that shows a leak (heapUsed between
+ * collections mostly shows how lazily V8 collects). `gc` is exposed at run time, so no flag is needed.
+ */
+export function liveHeapMb(): number {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return Math.round((process.memoryUsage().heapUsed / 2 ** 20) * 10) / 10;
+}
+
 /** Resident set size sampled at an interval: the soak's "memory stays flat". */
 export class RssSampler {
   readonly samples: { at: number; rss: number; heap: number }[] = [];
@@ -48,7 +62,14 @@ export class RssSampler {
   }
 
   /** Median RSS of the first and of the last third of the run (MB), and the peak. */
-  summary(): { firstMb: number; lastMb: number; peakMb: number; growthMb: number; heapFirstMb: number; heapLastMb: number } {
+  summary(): {
+    firstMb: number;
+    lastMb: number;
+    peakMb: number;
+    growthMb: number;
+    heapFirstMb: number;
+    heapLastMb: number;
+  } {
     const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
     const third = Math.max(1, Math.floor(this.samples.length / 3));
     const first = this.samples.slice(0, third);

@@ -41,7 +41,9 @@ export class InstanceWatch {
 
   start(): this {
     this.#running = true;
-    this.#loops = this.targets.flatMap((t, i) => (['readyz', 'healthz', 'can'] as const).map((k) => this.#loop(i, t, k)));
+    this.#loops = this.targets.flatMap((t, i) =>
+      (['readyz', 'healthz', 'can'] as const).map((k) => this.#loop(i, t, k)),
+    );
     return this;
   }
 
