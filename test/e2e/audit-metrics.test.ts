@@ -37,7 +37,10 @@ describe('audit trail and metrics of a full flow', () => {
     const u = await registerUser(gh.url, { deviceId: 'a' });
     const second = await loginUser(gh.url, u.email, u.password, 'b');
     for (let i = 0; i < 3; i++) {
-      assert.equal(codeOf(await gql(gh.url, LoginDocument, { input: { email: u.email, password: strongPassword() } })), 'UNAUTHENTICATED');
+      assert.equal(
+        codeOf(await gql(gh.url, LoginDocument, { input: { email: u.email, password: strongPassword() } })),
+        'UNAUTHENTICATED',
+      );
     }
     const rotated = await gql(gh.url, RefreshDocument, { refreshToken: second.refreshToken });
     assert.ok(rotated.data?.refresh);
@@ -47,7 +50,12 @@ describe('audit trail and metrics of a full flow', () => {
     await gh.gatehouse.services.audit.flush();
 
     const auditor = await loginUser(gh.url, AUDITOR.email, AUDITOR.password);
-    const events = await gql(gh.url, AuditEventsDocument, { first: 100, userId: u.userId }, { token: auditor.accessToken });
+    const events = await gql(
+      gh.url,
+      AuditEventsDocument,
+      { first: 100, userId: u.userId },
+      { token: auditor.accessToken },
+    );
     assert.ok(events.data, JSON.stringify(events.errors));
     const seen = events.data.auditEvents.map((e) => `${e.type}:${e.outcome}`).reverse();
     assert.deepEqual(seen, [
