@@ -104,7 +104,9 @@ describe('environment', () => {
 describe('configuration reference', () => {
   it('documents every manifest key, and docs/configuration.md is the generated text', async () => {
     const { manifestLeaves, MANIFEST_KEYS, configurationReference } = await import('../../src/config/reference.js');
-    const leaves = manifestLeaves().map(([p]) => p).sort();
+    const leaves = manifestLeaves()
+      .map(([p]) => p)
+      .sort();
     assert.deepEqual(leaves, Object.keys(MANIFEST_KEYS).sort());
     const { readFile } = await import('node:fs/promises');
     const { join } = await import('node:path');

@@ -26,48 +26,29 @@ builder.queryFields((t) => ({
   }),
 }));
 
-builder.mutationFields((t) => ({
-  grantRole: t.boolean({
-    directives: { permission: { resource: 'roles', action: 'manage' } },
-    args: { userId: t.arg.id({ required: true }), role: t.arg.string({ required: true }) },
-    resolve: (_r, a, ctx) =>
-      flows.setRole(
-        ctx.services,
-        ctx.app,
-        caller(ctx),
-        { userId: String(a.userId), role: a.role, grant: true },
-        requestInfo(ctx),
-      ),
-  }),
-  revokeRole: t.boolean({
-    directives: { permission: { resource: 'roles', action: 'manage' } },
-    args: { userId: t.arg.id({ required: true }), role: t.arg.string({ required: true }) },
-    resolve: (_r, a, ctx) =>
-      flows.setRole(
-        ctx.services,
-        ctx.app,
-        caller(ctx),
-        { userId: String(a.userId), role: a.role, grant: false },
-        requestInfo(ctx),
-      ),
-  }),
-  addPolicy: t.boolean({
-    directives: { permission: { resource: 'policies', action: 'manage' } },
-    args: {
-      role: t.arg.string({ required: true }),
-      resource: t.arg.string({ required: true }),
-      action: t.arg.string({ required: true }),
-    },
-    resolve: (_r, a, ctx) => flows.setPolicy(ctx.services, ctx.app, caller(ctx), { ...a, add: true }, requestInfo(ctx)),
-  }),
-  removePolicy: t.boolean({
-    directives: { permission: { resource: 'policies', action: 'manage' } },
-    args: {
-      role: t.arg.string({ required: true }),
-      resource: t.arg.string({ required: true }),
-      action: t.arg.string({ required: true }),
-    },
-    resolve: (_r, a, ctx) =>
-      flows.setPolicy(ctx.services, ctx.app, caller(ctx), { ...a, add: false }, requestInfo(ctx)),
-  }),
-}));
+builder.mutationFields((t) => {
+  const role = (grant: boolean) =>
+    t.boolean({
+      directives: { permission: { resource: 'roles', action: 'manage' } },
+      args: { userId: t.arg.id({ required: true }), role: t.arg.string({ required: true }) },
+      resolve: (_r, a, ctx) =>
+        flows.setRole(
+          ctx.services,
+          ctx.app,
+          caller(ctx),
+          { userId: String(a.userId), role: a.role, grant },
+          requestInfo(ctx),
+        ),
+    });
+  const policy = (add: boolean) =>
+    t.boolean({
+      directives: { permission: { resource: 'policies', action: 'manage' } },
+      args: {
+        role: t.arg.string({ required: true }),
+        resource: t.arg.string({ required: true }),
+        action: t.arg.string({ required: true }),
+      },
+      resolve: (_r, a, ctx) => flows.setPolicy(ctx.services, ctx.app, caller(ctx), { ...a, add }, requestInfo(ctx)),
+    });
+  return { grantRole: role(true), revokeRole: role(false), addPolicy: policy(true), removePolicy: policy(false) };
+});
