@@ -105,7 +105,10 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
   return { services, stop };
 }
 
-export interface GatehouseOptions extends ServicesOptions, YogaOptions {}
+export interface GatehouseOptions extends ServicesOptions, YogaOptions {
+  /** On close, how long to keep answering requests already on their way (default 1000 ms). */
+  drainMs?: number;
+}
 
 /** One Gatehouse instance: its services, its Yoga handler, and the background work it owns. */
 export interface Gatehouse {
@@ -135,7 +138,7 @@ export async function createGatehouse(opts: GatehouseOptions): Promise<Gatehouse
     yoga,
     gateway,
     async listen(port = opts.env.port, host = opts.env.host) {
-      const l = await listenHttp(yoga, port, host);
+      const l = await listenHttp(yoga, port, host, opts.drainMs);
       listening.push(l);
       return l;
     },

@@ -32,7 +32,9 @@ export function createSessionService(deps: CoreDeps, revocations: RevocationFeed
     const revoked =
       modifiedCount === ids.length
         ? ids
-        : (await sessions.find({ ...mine, revokedAt: { $ne: null } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+        : (await sessions.find({ ...mine, revokedAt: { $ne: null } }, { projection: { _id: 1 } }).toArray()).map(
+            (d) => d._id,
+          );
     if (revoked.length) await revocations.publish(app.slug, revoked, reason);
     return modifiedCount;
   }

@@ -58,6 +58,7 @@ export async function startGatehouse(opts: StartOptions = {}): Promise<TestInsta
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.plugins ? { plugins: opts.plugins } : {}),
+    drainMs: 0, // nothing is in flight when a test closes its instance
   });
   const listening = await gatehouse.listen(0, '127.0.0.1');
   return {
