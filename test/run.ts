@@ -25,7 +25,13 @@ process.stderr.write(`[test db] ${db.kind} at ${db.uri}; ${files.length} test fi
 
 const child = spawn(
   process.execPath,
-  ['--enable-source-maps', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files.map((f) => relative(root, f))],
+  [
+    '--enable-source-maps',
+    '--test',
+    '--test-reporter=spec',
+    '--test-concurrency=2',
+    ...files.map((f) => relative(root, f)),
+  ],
   {
     cwd: root,
     stdio: 'inherit',

@@ -40,6 +40,30 @@ function isRequestError(err: unknown): boolean {
   return false;
 }
 
+const VARIABLE_ERROR =
+  /^Variable "\$(\w+)" (?:got invalid value|of required type|of non-null type)[^]*?(?: at "([\w.[\]]+)")?(?:;|$)/;
+
+/**
+ * graphql-js repeats a refused variable's whole value in its message (a password, say): answer
+ * BAD_USER_INPUT naming the offending field instead, and never echo the value.
+ */
+function scrubVariableError(e: GraphQLError): GraphQLError {
+  const m = VARIABLE_ERROR.exec(e.message);
+  if (!m) return e;
+  const missing = /Field "(\w+)" of required type/.exec(e.message)?.[1];
+  const field =
+    missing ??
+    (m[2] ?? m[1]!)
+      .split(/[.[\]]/)
+      .filter(Boolean)
+      .pop() ??
+    m[1]!;
+  return createGraphQLError(`Variable "$${m[1]}" has an invalid value${m[2] ? ` at "${m[2]}"` : ''}`, {
+    nodes: e.nodes,
+    extensions: { code: 'BAD_USER_INPUT', field },
+  });
+}
+
 function rootCause(err: unknown): unknown {
   let e = err;
   for (let i = 0; i < 5 && e instanceof GraphQLError && e.originalError; i++) e = e.originalError;
@@ -53,8 +77,8 @@ function rootCause(err: unknown): unknown {
  */
 export function createMaskError(onUnexpected: (err: unknown) => void) {
   return (error: unknown): Error => {
-    if (error instanceof GraphQLError && !error.originalError) return error; // parse/validation errors, ours
-    if (isRequestError(error)) return error as GraphQLError;
+    if (error instanceof GraphQLError && !error.originalError) return scrubVariableError(error); // parse/validation errors, ours
+    if (isRequestError(error)) return scrubVariableError(error as GraphQLError);
     const cause = rootCause(error);
     const known =
       cause instanceof GraphQLError && PUBLIC_CODES.has(String(cause.extensions?.code)) ? cause : fromDomain(cause);
