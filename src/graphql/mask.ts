@@ -41,7 +41,7 @@ function isRequestError(err: unknown): boolean {
 }
 
 const VARIABLE_ERROR =
-  /^Variable "\$(\w+)" (?:got invalid value|of required type|of non-null type)[^]*?(?: at "([\w.[\]]+)")?(?:;|$)/;
+  /^Variable "\$(\w+)" (?:got invalid value|of required type|of non-null type)[\s\S]*?(?: at "([\w.[\]]+)")?(?:;|$)/;
 
 /**
  * graphql-js repeats a refused variable's whole value in its message (a password, say): answer
