@@ -2,6 +2,7 @@ import { createSchema, createYoga, type Plugin, type YogaServerInstance } from '
 import { useGatehouseAuth } from '../../src/graphql/auth-plugin.js';
 import type { Services } from '../../src/services.js';
 import { FIELD_RESOURCES } from './seed.js';
+import { GATEHOUSE_DIRECTIVES_SDL } from '../../src/gateway/sdl.js';
 
 /**
  * One schema and one set of resolvers, served twice: by plain graphql-yoga (the directives are
@@ -9,8 +10,7 @@ import { FIELD_RESOURCES } from './seed.js';
  * identical, so the ratio of the two is the auth tax and nothing else.
  */
 const typeDefs = /* GraphQL */ `
-  directive @auth(roles: [String!]) on OBJECT | FIELD_DEFINITION | INTERFACE
-  directive @permission(resource: String!, action: String!) repeatable on OBJECT | FIELD_DEFINITION | INTERFACE
+  ${GATEHOUSE_DIRECTIVES_SDL}
   type Query {
     hello: String!
     account: String! @auth

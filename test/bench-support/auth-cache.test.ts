@@ -7,14 +7,14 @@ import { useGatehouseAuth } from '../../src/graphql/auth-plugin.js';
 import type { Services } from '../../src/services.js';
 import { startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
 import { testManifest } from '../helpers/manifest.js';
+import { GATEHOUSE_DIRECTIVES_SDL } from '../../src/gateway/sdl.js';
 
 /**
  * auth-cache.ts must change nothing but speed: every request gets the same status and body, and
  * the same resolvers run, as with generic-auth's own per-request pass (useGatehouseAuth).
  */
 const typeDefs = /* GraphQL */ `
-  directive @auth(roles: [String!]) on OBJECT | FIELD_DEFINITION | INTERFACE
-  directive @permission(resource: String!, action: String!) repeatable on OBJECT | FIELD_DEFINITION | INTERFACE
+  ${GATEHOUSE_DIRECTIVES_SDL}
   interface Node { id: ID! }
   type Secret implements Node @auth(roles: ["admin"]) { id: ID! code: String! }
   type Note implements Node { id: ID! text: String! }

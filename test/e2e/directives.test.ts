@@ -8,6 +8,7 @@ import { startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
 import { codeOf, type GqlError, gql } from '../helpers/graphql.js';
 import { testManifest } from '../helpers/manifest.js';
 import { loginUser, registerUser } from '../helpers/users.js';
+import { GATEHOUSE_DIRECTIVES_SDL } from '../../src/gateway/sdl.js';
 
 const ADMIN = { email: 'boss@example.test', password: 'Boss-Passphrase-Meadow-2024' };
 
@@ -16,8 +17,7 @@ const ADMIN = { email: 'boss@example.test', password: 'Boss-Passphrase-Meadow-20
  * plugin Gatehouse uses: object-level, field-level, roles, and a guarded type reached through an interface.
  */
 const typeDefs = /* GraphQL */ `
-  directive @auth(roles: [String!]) on OBJECT | FIELD_DEFINITION | INTERFACE
-  directive @permission(resource: String!, action: String!) repeatable on OBJECT | FIELD_DEFINITION | INTERFACE
+  ${GATEHOUSE_DIRECTIVES_SDL}
   interface Node { id: ID! }
   type Secret implements Node @auth(roles: ["admin"]) { id: ID! code: String! }
   type Note implements Node { id: ID! text: String! }
