@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { finished } from './child.js';
 import { CLIENT_CPU, spawnOn } from './cpu.js';
 import type { HttpCall } from './http.js';
 
@@ -30,7 +31,7 @@ export interface CannonOptions {
 }
 
 /** Runs autocannon against `call`; throws when any answer was not a 2xx (refusals are not throughput). */
-export function cannon(call: HttpCall, opts: CannonOptions): Promise<CannonResult> {
+export async function cannon(call: HttpCall, opts: CannonOptions): Promise<CannonResult> {
   const headers = Object.entries({ 'content-type': 'application/json', ...call.headers }).flatMap(([k, v]) => [
     '-H',
     `${k}=${v}`,
@@ -51,35 +52,16 @@ export function cannon(call: HttpCall, opts: CannonOptions): Promise<CannonResul
     call.url,
   ];
   const child = spawnOn(opts.cpus ?? CLIENT_CPU, process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    out += c;
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    err += c;
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}: ${err.slice(0, 500)}`));
-      let r: CannonJson;
-      try {
-        r = JSON.parse(out.slice(out.indexOf('{'))) as CannonJson;
-      } catch {
-        return reject(new Error(`autocannon printed no JSON: ${out.slice(0, 300)} ${err.slice(0, 300)}`));
-      }
-      if (r.non2xx || r.errors || r.timeouts) {
-        return reject(
-          new Error(`autocannon: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts (${call.url})`),
-        );
-      }
-      resolve({
-        rps: r.requests.total / r.duration,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        requests: r.requests.total,
-      });
-    });
-  });
+  const { code, out, err } = await finished(child);
+  if (code !== 0) throw new Error(`autocannon exited with ${code}: ${err.slice(0, 500)}`);
+  let r: CannonJson;
+  try {
+    r = JSON.parse(out.slice(out.indexOf('{'))) as CannonJson;
+  } catch {
+    throw new Error(`autocannon printed no JSON: ${out.slice(0, 300)} ${err.slice(0, 300)}`);
+  }
+  if (r.non2xx || r.errors || r.timeouts) {
+    throw new Error(`autocannon: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts (${call.url})`);
+  }
+  return { rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total };
 }

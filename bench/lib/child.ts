@@ -49,15 +49,15 @@ export function startChild(
   });
 }
 
-/** Runs a child to completion and parses the last line of its stdout as JSON. */
-export function runJsonChild<T>(
-  cpus: string,
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-): Promise<T> {
-  const child = spawnOn(cpus, cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  out: string;
+  err: string;
+}
+
+/** Collects a child's stdout and stderr until it exits (killed after `timeoutMs`, if given). */
+export function finished(child: ChildProcess, timeoutMs?: number): Promise<Finished> {
   let out = '';
   let err = '';
   child.stdout?.on('data', (c: Buffer) => {
@@ -67,16 +67,32 @@ export function runJsonChild<T>(
     err += c;
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`${args.join(' ')} failed (${code ?? signal}): ${err.slice(-800)}`));
-      const last = out.trim().split('\n').pop() ?? '';
-      try {
-        resolve(JSON.parse(last) as T);
-      } catch {
-        reject(new Error(`${args.join(' ')} printed no JSON: ${out.slice(-300)}`));
-      }
+      resolve({ code, signal, out, err });
     });
   });
+}
+
+/** Runs a child to completion and parses the last line of its stdout as JSON. */
+export async function runJsonChild<T>(
+  cpus: string,
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<T> {
+  const { code, signal, out, err } = await finished(
+    spawnOn(cpus, cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    timeoutMs,
+  );
+  if (code !== 0) throw new Error(`${args.join(' ')} failed (${code ?? signal}): ${err.slice(-800)}`);
+  const last = out.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(last) as T;
+  } catch {
+    throw new Error(`${args.join(' ')} printed no JSON: ${out.slice(-300)}`);
+  }
 }
