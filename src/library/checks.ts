@@ -13,7 +13,6 @@ import {
   type CallerChecks,
   meets,
   policyPermission,
-  type Requirement,
   requirementOf,
 } from '../graphql/requirements.js';
 

@@ -1,4 +1,4 @@
 export { type AccountState, LEASE_MS, type LoginLimits, lockSeconds, reserve, settle } from './account-lock.js';
 export { accountKey, createRateLimiter, ipKey, RATE_LIMITS_COLLECTION } from './limiter.js';
 export type { IpLimitKind, LimitDecision, RateLimiter } from './types.js';
-export { ContentionError, type StateVersion, updateState } from './versioned-state.js';
+export { ContentionError, type StateVersion, versionedStates } from './versioned-state.js';

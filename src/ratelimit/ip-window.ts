@@ -22,31 +22,45 @@ export function windowAt(now: number, limit: Limit): Window {
   return { start, end: start + ms };
 }
 
+/** What a process remembers of how many slots of a window are taken (an LRU in production). */
+export interface SlotMemory {
+  get(key: string): number | undefined;
+  set(key: string, taken: number): unknown;
+}
+
 /**
  * Counts one request against `limit` in the window holding `now`.
  *
  * A window has `maxAttempts` numbered slots, and a request passes only by claiming a free one
  * with an insert (`_id = key:n`). Why not `$inc`: FerretDB v1 applies it as read-then-rewrite, so
  * parallel requests lose increments and more of them pass. A taken `_id` fails on every server, so
- * exactly `min(requests, maxAttempts)` requests pass per window, on any number of instances; the
- * count of claimed slots is where a request starts looking, and once the window is full it is
- * refused without writing anything.
+ * exactly `min(requests, maxAttempts)` requests pass per window, on any number of instances.
+ *
+ * No reads: FerretDB v1's SQLite backend scans the whole collection for any query (a count per
+ * request slowed logins as slots piled up), while the unique check of an insert uses its index.
+ * `claimed` remembers per process the slots of recent windows known taken; a request claims the
+ * next one, stepping over those others took (each costs one refused insert, once per process and
+ * window), and a full window is refused without touching the database.
  */
 export async function hitWindow(
   coll: Collection<WindowSlot>,
+  claimed: SlotMemory,
   key: string,
   limit: Limit,
   now: number,
 ): Promise<LimitDecision> {
   const { end } = windowAt(now, limit);
   const expiresAt = new Date(end);
-  for (let n = await coll.countDocuments({ key, expiresAt: { $gt: new Date(now) } }); n < limit.maxAttempts; n++) {
+  for (let n = claimed.get(key) ?? 0; n < limit.maxAttempts; ) {
     try {
       await coll.insertOne({ _id: `${key}:${n}`, key, expiresAt });
+      claimed.set(key, n + 1);
       return allowed;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
+      claimed.set(key, ++n);
     }
   }
+  claimed.set(key, limit.maxAttempts);
   return denied(end - now);
 }

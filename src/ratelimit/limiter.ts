@@ -1,10 +1,11 @@
+import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/index.js';
 import { ensureTtlIndex, startSweeper } from '../db/index.js';
 import type { CoreDeps } from '../services.js';
 import { type AccountState, denied, reserve, settle } from './account-lock.js';
 import { hitWindow, type WindowSlot, windowAt } from './ip-window.js';
 import type { IpLimitKind, LimitDecision, RateLimiter } from './types.js';
-import { ContentionError, type StateVersion, updateState } from './versioned-state.js';
+import { ContentionError, type StateVersion, versionedStates } from './versioned-state.js';
 
 export const RATE_LIMITS_COLLECTION = 'rate_limits';
 
@@ -24,7 +25,12 @@ export const accountKey = (app: string, account: string) => `acct:${app}:${accou
 export function createRateLimiter(deps: CoreDeps): RateLimiter {
   const { clock, metrics, logger } = deps;
   const hits = deps.database.db.collection<WindowSlot>(RATE_LIMITS_COLLECTION);
-  const accounts = deps.database.db.collection<StateVersion<AccountState>>(RATE_LIMITS_COLLECTION);
+  const accounts = versionedStates(
+    deps.database.db.collection<StateVersion<AccountState>>(RATE_LIMITS_COLLECTION),
+    clock,
+  );
+  // Slots known taken per window key (keys carry their window, so old entries just age out).
+  const claimed = new LRUCache<string, number>({ max: 10_000 });
   let stopSweeper = () => {};
 
   // Each lost race means another change went in: a reservation or an outcome, at most two per
@@ -52,16 +58,14 @@ export function createRateLimiter(deps: CoreDeps): RateLimiter {
       const limit = app.rateLimits[IP_LIMIT[kind]];
       const now = clock.ms();
       const key = ipKey(kind, app.slug, ip, windowAt(now, limit).start);
-      return report(app, METRIC_KIND[kind], await hitWindow(hits, key, limit, now));
+      return report(app, METRIC_KIND[kind], await hitWindow(hits, claimed, key, limit, now));
     },
 
     async beginLogin(app, account) {
       const limits = app.rateLimits.login;
       try {
-        const decision = await updateState(
-          accounts,
+        const decision = await accounts.update(
           accountKey(app.slug, account),
-          clock,
           (state, now) => {
             const { decision, next } = reserve(state, now, limits);
             return { result: decision, next };
@@ -78,10 +82,8 @@ export function createRateLimiter(deps: CoreDeps): RateLimiter {
     async endLogin(app, account, success) {
       const limits = app.rateLimits.login;
       try {
-        await updateState(
-          accounts,
+        await accounts.update(
           accountKey(app.slug, account),
-          clock,
           (state, now) => ({ result: undefined, next: settle(state, now, success, limits) }),
           tries(app),
         );

@@ -9,8 +9,8 @@ export interface LimitDecision {
 export type IpLimitKind = 'login' | 'register' | 'anonymous';
 
 /**
- * Brute-force protection whose counters live in MongoDB (atomic `$inc` with upsert), so every
- * instance shares them. Each call counts one attempt: aliases and batches cannot multiply them.
+ * Brute-force protection whose counters live in MongoDB (inserts with unique `_id`s, read only by
+ * `_id`), so every instance shares them. Each call counts one attempt: aliases and batches cannot multiply them.
  */
 export interface RateLimiter {
   start(): Promise<void>;

@@ -4,6 +4,28 @@ import { isWellFormedToken, type SuccessorChain } from './refresh-token.js';
 import { deviceFields, inactiveBefore, isLive, type SessionDoc, toSessionRecord } from './session-store.js';
 import type { DeviceInfo, RevokeReason, RotateResult } from './types.js';
 
+/** Longest apply delay that widens the grace window: bounds the effect of a database clock far ahead. */
+export const MAX_APPLY_LAG_MS = 5 * 60_000;
+
+/**
+ * When the grace window of the last rotation closes (domain clock, ms; -Infinity if there is none).
+ * It runs from when the rotation was *applied*: a write the database held back (frozen, paused) and
+ * applied after the client gave up must still let that client's retry through, not look like theft.
+ * The delay is measured as database clock at apply minus this host's clock at send, clamped to
+ * [0, MAX_APPLY_LAG_MS], so modest clock skew only lengthens the window a little.
+ */
+export function graceEnds(
+  doc: Pick<SessionDoc, 'rotatedAt' | 'rotationSentAt' | 'rotationAppliedAt'>,
+  app: AppConfig,
+): number {
+  const graceMs = app.tokens.refreshGraceSeconds * 1000;
+  if (graceMs <= 0 || !doc.rotatedAt) return Number.NEGATIVE_INFINITY;
+  const sent = doc.rotationSentAt?.getTime();
+  const applied = doc.rotationAppliedAt?.getTime();
+  const lag = sent === undefined || applied === undefined ? 0 : Math.min(Math.max(applied - sent, 0), MAX_APPLY_LAG_MS);
+  return doc.rotatedAt.getTime() + graceMs + lag;
+}
+
 export interface RotationContext {
   sessions: Collection<SessionDoc>;
   chain: SuccessorChain;
@@ -37,7 +59,17 @@ export async function rotateRefreshToken(
       lastActiveAt: { $gt: inactiveBefore(app, now) },
     },
     {
-      $set: { refreshHash: successorHash, prevHash: hash, rotatedAt: now, lastActiveAt: now, ...seen },
+      // rotationSentAt (this host's real clock) and rotationAppliedAt (the database's) measure how late
+      // the write landed: a frozen database can apply it after the client gave up (see graceEnds).
+      $set: {
+        refreshHash: successorHash,
+        prevHash: hash,
+        rotatedAt: now,
+        rotationSentAt: new Date(),
+        lastActiveAt: now,
+        ...seen,
+      },
+      $currentDate: { rotationAppliedAt: true },
       $inc: { rotations: 1 },
     },
     { returnDocument: 'after' },
@@ -55,10 +87,9 @@ export async function rotateRefreshToken(
     return { ok: false, reason: 'expired', ...who };
   }
   const age = chain.indexOf(doc.refreshHash);
-  const graceMs = app.tokens.refreshGraceSeconds * 1000;
   // The token rotated last, within the window: parallel tabs and retries get the same successor.
   // (k = 1 means the session's current hash IS sha256(successor), so it is still valid to hand out.)
-  if (age === 1 && graceMs > 0 && doc.rotatedAt && now.getTime() - doc.rotatedAt.getTime() <= graceMs) {
+  if (age === 1 && now.getTime() <= graceEnds(doc, app)) {
     return { ok: true, session: toSessionRecord(doc), refreshToken: successor, reused: true };
   }
   if (age === 0) return { ok: false, reason: 'expired', ...who }; // live and current, yet the update missed: a clock edge

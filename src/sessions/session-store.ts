@@ -18,7 +18,12 @@ export interface SessionDoc {
   refreshHash: string;
   prevHash: string | null;
   rotations: number;
+  /** Domain clock at the last rotation request. */
   rotatedAt: Date | null;
+  /** This host's real clock when it sent the last rotation, and the database's when it applied it
+   * (absent on documents written before these existed). */
+  rotationSentAt?: Date | null;
+  rotationAppliedAt?: Date | null;
   createdAt: Date;
   lastActiveAt: Date;
   /** Absolute end: createdAt + refresh TTL. */

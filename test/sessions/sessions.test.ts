@@ -8,6 +8,7 @@ import {
   type RevocationFeed,
   type SessionService,
 } from '../../src/sessions/index.js';
+import { MAX_APPLY_LAG_MS } from '../../src/sessions/rotation.js';
 import type { SessionDoc } from '../../src/sessions/session-store.js';
 import { coreDeps, type TestDeps } from '../helpers/deps.js';
 import { countDocuments, findSecrets } from '../identity/db-scan.js';
@@ -145,6 +146,44 @@ describe('sessions', () => {
       userId: 'u-theft',
     });
     assert.deepEqual(await sessions.list(app, 'u-theft'), []);
+  });
+
+  it('the window runs from when the database applied the rotation, so a late write is no theft', async () => {
+    const grace = app.tokens.refreshGraceSeconds * 1000;
+    const c = await create(app, 'u-late');
+    const r1 = await rotate(app, c.refreshToken);
+    assert.ok(r1.ok);
+    const d = await doc(c.session.id);
+    assert.ok(d.rotationSentAt && d.rotationAppliedAt, 'both clocks of the rotation are recorded');
+    assert.ok(Math.abs(d.rotationAppliedAt.getTime() - d.rotationSentAt.getTime()) < 5000, 'same-host clocks agree');
+    // What a frozen database does: it applies the rotation 15 s after it was sent, when the client
+    // has long given up; the client retries 20 s after sending.
+    await coll().updateOne(
+      { _id: c.session.id },
+      { $set: { rotationAppliedAt: new Date(d.rotationSentAt.getTime() + 15_000) } },
+    );
+    deps.clock.advance(20_000);
+    const retry = await rotate(app, c.refreshToken);
+    assert.ok(retry.ok && retry.reused, `a retry ${20_000 - 15_000} ms after the late apply is the same client`);
+    assert.equal(retry.refreshToken, r1.refreshToken, 'it gets the successor it never received');
+    // ... but the window still closes: grace after the apply.
+    deps.clock.advance(15_000 + grace - 20_000 + 1);
+    const replay = await rotate(app, c.refreshToken);
+    assert.equal(replay.ok ? 'ok' : replay.reason, 'theft');
+  });
+
+  it('a database clock far ahead widens the window by at most MAX_APPLY_LAG_MS', async () => {
+    const c = await create(app, 'u-skew');
+    const r1 = await rotate(app, c.refreshToken);
+    assert.ok(r1.ok);
+    const d = await doc(c.session.id);
+    await coll().updateOne(
+      { _id: c.session.id },
+      { $set: { rotationAppliedAt: new Date(d.rotationSentAt!.getTime() + 24 * 3600_000) } },
+    );
+    deps.clock.advance(MAX_APPLY_LAG_MS + app.tokens.refreshGraceSeconds * 1000 + 1);
+    const replay = await rotate(app, c.refreshToken);
+    assert.equal(replay.ok ? 'ok' : replay.reason, 'theft');
   });
 
   it('a token older than the last rotation is theft even inside the window', async () => {
