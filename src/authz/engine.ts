@@ -28,6 +28,9 @@ export interface EngineSpec {
   outdated?(): boolean;
 }
 
+/** How long a request may wait for catchUp before it is answered from the loaded policy. */
+export const CATCH_UP_MS = 1500;
+
 /** Runs `task` once; later calls share its result (a failure is retried by the next call). */
 function once(task: () => Promise<void>): () => Promise<void> {
   let done: Promise<void> | undefined;
@@ -78,24 +81,36 @@ export function createEngine(spec: EngineSpec): Authorization {
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let failing = false;
+  // Clock time at which the last successful read of the stored revision began: every write made
+  // before it is in the loaded view (or being loaded).
+  let confirmedAt = 0;
 
   const prepare = once(() => spec.prepare());
   const rebuild = singleFlight(async () => {
     await prepare();
     // The mark is read before the rows: the rows are then at least that new, and any later write
     // changes the mark again, so the next poll catches it.
+    const started = deps.clock.ms();
     const mark = await revision.read();
     const evaluator = await spec.load(store);
     view = await PolicyView.build(mark.revision, evaluator, view, spec.limits ?? DEFAULT_LIMITS);
     loaded = mark;
+    confirmedAt = Math.max(confirmedAt, started);
     deps.metrics.policyRevision(mark.revision);
+  });
+
+  /** Reads the stored revision and rebuilds if it moved. */
+  const check = singleFlight(async () => {
+    const started = deps.clock.ms();
+    const mark = await revision.read();
+    if (!loaded || !sameMark(mark, loaded) || spec.outdated?.()) await rebuild();
+    confirmedAt = Math.max(confirmedAt, started);
   });
 
   const poll = async () => {
     timer = undefined;
     try {
-      const mark = await revision.read();
-      if (!loaded || !sameMark(mark, loaded) || spec.outdated?.()) await rebuild();
+      await check();
       if (failing) log.info('policy reload recovered');
       failing = false;
     } catch (err) {
@@ -201,5 +216,17 @@ export function createEngine(spec: EngineSpec): Authorization {
       return write('remove', 'g', [roleInput(role), roleInput(inherits), slug]);
     },
     reload: () => rebuild(),
+    async catchUp(sinceMs) {
+      if (confirmedAt >= sinceMs || !running) return;
+      let timeout: NodeJS.Timeout | undefined;
+      // A failed or slow check leaves the loaded policy in place, as the poller would.
+      await Promise.race([
+        check().catch(() => {}),
+        new Promise<void>((r) => {
+          timeout = setTimeout(r, CATCH_UP_MS);
+        }),
+      ]);
+      clearTimeout(timeout);
+    },
   };
 }

@@ -29,6 +29,12 @@ export interface AuthorizationProvider {
   removePolicy(app: string, role: string, resource: string, action: string): Promise<boolean>;
   /** Reloads now (after this instance's own write, or in tests). */
   reload(): Promise<void>;
+  /**
+   * Makes sure the loaded policy includes every write made before `sinceMs` (clock ms): when the
+   * last check of the stored revision began earlier, checks it now (shared by concurrent callers)
+   * and reloads if it moved. Bounded: after CATCH_UP_MS it settles for what is loaded.
+   */
+  catchUp(sinceMs: number): Promise<void>;
 }
 
 export type AuthzAppConfig = Pick<AppConfig, 'slug' | 'policy'>;

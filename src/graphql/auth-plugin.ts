@@ -27,7 +27,18 @@ export async function resolveCaller(ctx: GatehouseContext): Promise<VerifiedToke
   if (!token) return null;
   const verified = await services.tokens.verify(token, app);
   if (!verified || services.revocations.isRevoked(verified.sessionId)) return null;
+  // Read-your-writes across instances: a token minted moments ago elsewhere (registration's default
+  // roles, a grant) can name roles this instance has not loaded yet. Only when they disagree, make
+  // sure the policy includes everything written before the token was issued (iat is in whole
+  // seconds, so up to its end); once caught up, a remaining difference is a real later change.
+  const authz = services.authz(verified.app);
+  if (!sameRoles(verified.roles, authz.rolesFor(verified.app, verified.userId)))
+    await authz.catchUp((verified.issuedAt + 1) * 1000);
   return verified;
+}
+
+function sameRoles(claimed: readonly string[], live: readonly string[]): boolean {
+  return claimed.length === live.length && claimed.every((r) => live.includes(r));
 }
 
 const TOKEN_ONLY: Requirement = {

@@ -170,6 +170,22 @@ export function providerSuite(provider: ProviderName): void {
       assert.equal(b.authz.revision(), a.authz.revision());
     });
 
+    it('catchUp(t) loads every write made before t at once, and costs nothing once caught up', async () => {
+      const dbName = freshDbName();
+      const a = await make({ dbName });
+      const b = await make({ dbName, pollMs: 60_000 }); // B would not poll again within the test
+      await a.authz.grantRole('alpha', 'u9', 'editor');
+      const wroteBy = Date.now();
+      assert.deepEqual(b.authz.rolesFor('alpha', 'u9'), [], 'B has not polled');
+      await b.authz.catchUp(wroteBy);
+      assert.deepEqual(b.authz.rolesFor('alpha', 'u9'), ['editor'], 'caught up');
+      await a.authz.revokeRole('alpha', 'u9', 'editor');
+      await b.authz.catchUp(wroteBy); // already past that time: no read, so the revoke is not seen yet
+      assert.deepEqual(b.authz.rolesFor('alpha', 'u9'), ['editor']);
+      await b.authz.catchUp(Date.now());
+      assert.deepEqual(b.authz.rolesFor('alpha', 'u9'), []);
+    });
+
     it('converges on the last write when both instances grant and revoke concurrently', async () => {
       const dbName = freshDbName();
       const a = await make({ dbName });

@@ -10,7 +10,7 @@ import {
   RevokeRoleDocument,
   UserByIdDocument,
 } from '../generated/graphql.js';
-import { freshDbName, startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
+import { freshDbName, inProcess, startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
 import { codeOf, gql } from '../helpers/graphql.js';
 import { testManifest } from '../helpers/manifest.js';
 import { loginUser, registerUser } from '../helpers/users.js';
@@ -48,9 +48,12 @@ describe('authorization through GraphQL, across two instances', () => {
 
   it('@permission: FORBIDDEN without policy (resolver never runs), allowed after grantRole, refused after revokeRole — on B within 2 s', async () => {
     const u = await registerUser(a.url);
+    // In process, a spy counts the resolver's reads of the admin (against workers, the answer alone).
     let calls = 0;
-    for (const inst of [a, b]) {
-      const identity = inst.gatehouse.services.identity;
+    const spied = [a, b].map(inProcess);
+    for (const gatehouse of spied) {
+      if (!gatehouse) continue;
+      const identity = gatehouse.services.identity;
       const original = identity.findById.bind(identity);
       identity.findById = (app, id) => {
         if (id === admin.userId) calls++;
@@ -62,7 +65,7 @@ describe('authorization through GraphQL, across two instances', () => {
     const denied = await readAdmin(b);
     assert.equal(codeOf(denied), 'FORBIDDEN');
     assert.equal(denied.data ?? null, null);
-    assert.equal(calls, 0, 'the resolver of a refused field must not run');
+    if (spied.every(Boolean)) assert.equal(calls, 0, 'the resolver of a refused field must not run');
 
     assert.equal(
       (
@@ -83,7 +86,7 @@ describe('authorization through GraphQL, across two instances', () => {
     );
     assert.equal(grant.data?.grantRole, true, JSON.stringify(grant.errors));
     const lagGrant = await eventually(async () => (await readAdmin(b)).data?.user?.email ?? null, ADMIN.email);
-    assert.ok(calls >= 1);
+    if (spied.every(Boolean)) assert.ok(calls >= 1);
 
     const revoke = await gql(
       a.url,
@@ -110,8 +113,13 @@ describe('authorization through GraphQL, across two instances', () => {
       { token: admin.accessToken },
     );
     await eventually(() => can(b), true);
-    const perms = await gql(b.url, PermissionsDocument, {}, { token: u.accessToken });
-    assert.ok(perms.data?.permissions.some((p) => p.resource === 'reports' && p.action === 'export'));
+    // Within the propagation bound, not at once: B may be several processes (serve --workers),
+    // each polling on its own.
+    const exports = async () =>
+      (await gql(b.url, PermissionsDocument, {}, { token: u.accessToken })).data?.permissions.some(
+        (p) => p.resource === 'reports' && p.action === 'export',
+      );
+    await eventually(exports, true);
     await gql(
       a.url,
       RemovePolicyDocument,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LoginDocument } from '../generated/graphql.js';
-import { freshDbName, startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
+import { freshDbName, inProcess, startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
 import { codeOf, gql } from '../helpers/graphql.js';
 import { testManifest } from '../helpers/manifest.js';
 import { registerUser, strongPassword } from '../helpers/users.js';
@@ -9,6 +9,7 @@ import { registerUser, strongPassword } from '../helpers/users.js';
 describe('brute-force protection across instances', () => {
   const instances: TestInstance[] = [];
   let verifications = 0;
+  let spying = false;
   const manifest = testManifest({
     rate_limits: {
       login: { max_attempts: 5, window_seconds: 900 },
@@ -19,14 +20,18 @@ describe('brute-force protection across instances', () => {
     const dbName = freshDbName();
     for (let i = 0; i < 3; i++) {
       const inst = await startGatehouse({ dbName, manifest });
-      // every authenticate() is exactly one argon2 verification (a dummy one for unknown emails)
-      const identity = inst.gatehouse.services.identity;
+      instances.push(inst);
+      // every authenticate() is exactly one argon2 verification (a dummy one for unknown emails);
+      // against workers there is no spy, and each UNAUTHENTICATED answer stands for one
+      const gatehouse = inProcess(inst);
+      if (!gatehouse) continue;
+      spying = true;
+      const identity = gatehouse.services.identity;
       const original = identity.authenticate.bind(identity);
       identity.authenticate = (app, input) => {
         verifications++;
         return original(app, input);
       };
-      instances.push(inst);
     }
   });
   after(async () => {
@@ -42,8 +47,10 @@ describe('brute-force protection across instances', () => {
       ),
     );
     const codes = results.map(codeOf);
+    const checked = codes.filter((c) => c === 'UNAUTHENTICATED').length;
+    if (spying) assert.equal(checked, verifications, 'one verification per password checked');
+    else verifications = checked;
     assert.ok(verifications <= 6, `${verifications} argon2 verifications`);
-    assert.equal(codes.filter((c) => c === 'UNAUTHENTICATED').length, verifications);
     const limited = results.filter((r) => codeOf(r) === 'RATE_LIMITED');
     assert.equal(limited.length, 50 - verifications);
     for (const r of limited) assert.ok(Number(r.errors![0]!.extensions!.retryAfter) >= 1);
@@ -64,7 +71,7 @@ describe('brute-force protection across instances', () => {
     const r = await gql(instances[2]!.url, `mutation { ${fields} }`);
     assert.ok(r.errors?.length);
     assert.equal(r.data ?? null, null);
-    assert.equal(verifications, 0);
+    if (spying) assert.equal(verifications, 0);
     // and the account is not locked by it
     const ok = await gql(instances[0]!.url, LoginDocument, { input: { email: u.email, password: u.password } });
     assert.ok(ok.data?.login.accessToken, JSON.stringify(ok.errors));

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { Clock } from '../../src/clock.js';
-import { readEnv, type ResolvedManifest } from '../../src/config/index.js';
+import { type ResolvedManifest, readEnv } from '../../src/config/index.js';
 import { connectDatabase, type Database } from '../../src/db/index.js';
 import { createGatehouse, type Gatehouse } from '../../src/gatehouse.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { manifestFrom, testManifest } from './manifest.js';
+import { startWorkers } from './workers.js';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
@@ -20,11 +21,14 @@ export function mongoUri(): string {
 }
 
 export interface TestInstance {
+  /** The in-process Gatehouse; against `serve --workers` (see startGatehouse) there is none: use `inProcess`. */
   gatehouse: Gatehouse;
   database: Database;
   dbName: string;
   url: string;
   origin: string;
+  /** The `serve` process (primary), when the target is workers. */
+  serverPid?: number | undefined;
   close(): Promise<void>;
 }
 
@@ -40,8 +44,21 @@ export interface StartOptions {
   plugins?: Plugin[];
 }
 
+/**
+ * Where startGatehouse runs Gatehouse: in this process (default), or, with
+ * GATEHOUSE_TEST_TARGET=workers, as `gatehouse serve --workers 2` (test/workers/ runs the identity
+ * and authorization suites that way).
+ */
+export const testTarget = (): 'in-process' | 'workers' =>
+  process.env.GATEHOUSE_TEST_TARGET === 'workers' ? 'workers' : 'in-process';
+
+/** The in-process Gatehouse of an instance, for spies and flushes; undefined against workers. */
+export const inProcess = (inst: TestInstance): Gatehouse | undefined =>
+  testTarget() === 'in-process' ? inst.gatehouse : undefined;
+
 /** A real Gatehouse on a free port of 127.0.0.1, over the run's database. */
 export async function startGatehouse(opts: StartOptions = {}): Promise<TestInstance> {
+  if (testTarget() === 'workers') return startWorkers(opts);
   const env = readEnv({ NODE_ENV: 'test', MONGODB_URI: mongoUri(), ...opts.env });
   const manifest: ResolvedManifest = manifestFrom(opts.manifest ?? testManifest());
   const dbName = opts.dbName ?? freshDbName();

@@ -1,5 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, print } from 'graphql';
+import { testTarget } from './gatehouse.js';
 
 export interface GqlError {
   message: string;
@@ -28,6 +29,8 @@ export async function gql<R, V>(
 ): Promise<GqlResponse<R>> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  // Against `serve --workers`, a connection per request lets the cluster spread them over the workers.
+  if (testTarget() === 'workers') headers.connection = 'close';
   const res = await fetch(url, {
     method: 'POST',
     headers,

@@ -9,38 +9,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connectDatabase, projectRoot } from '../../src/db/index.js';
 import { RelMeDocument, RelRegisterDocument } from '../generated/graphql.js';
 import { freshDbName, mongoUri, TEST_SECRET } from '../helpers/gatehouse.js';
+import { listeningUrl } from '../helpers/serve.js';
 import { strongPassword, uniqueEmail } from '../helpers/users.js';
 import { note } from './support/flags.js';
 import { call, type Outcome, transportProblem } from './support/http.js';
 import { APP, reliabilityManifest } from './support/manifest.js';
 import { round } from './support/wait.js';
-
-/** Resolves with the URL of the `listening on …` line; rejects with what the process said otherwise. */
-function listeningUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(
-      () => reject(new Error(`no "listening on" within ${timeoutMs} ms: ${out} ${err}`)),
-      timeoutMs,
-    );
-    child.stdout?.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+\/graphql)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.stderr?.on('data', (d) => {
-      err += d;
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before listening: ${out} ${err}`));
-    });
-  });
-}
 
 const exitOf = (child: ChildProcess) =>
   new Promise<number | string>((resolve) => {
