@@ -1,8 +1,9 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { access, cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { withFileLock } from './file-lock.js';
 import { waitForPort } from './net.js';
@@ -104,6 +105,10 @@ export class FerretDBProcess {
     });
     try {
       await waitForPort(port, 30_000, () => exited);
+      // The port answering is not proof it is ours: another process may have taken it while this
+      // one was stopped, and then FerretDB exits at once on the failed bind.
+      await sleep(150);
+      if (exited) throw new Error(`${exited} after the port opened (taken by another process?)`);
     } catch (err) {
       await this.stop();
       throw new Error(
@@ -125,8 +130,18 @@ export class FerretDBProcess {
     clearTimeout(timer);
   }
 
-  pause(): void {
-    this.#child?.kill('SIGSTOP');
+  /** SIGSTOP, returning once the kernel reports the process stopped (fault tests assert right after). */
+  async pause(): Promise<void> {
+    const child = this.#child;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) throw new Error('FerretDB is not running');
+    child.kill('SIGSTOP');
+    for (const t0 = Date.now(); Date.now() - t0 < 2000; await sleep(5)) {
+      // /proc/<pid>/stat: "pid (comm) S …" — the state letter follows the last ')'.
+      const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8').catch(() => '');
+      if (!stat) return; // no procfs here: the signal was sent, as before
+      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T') return;
+    }
+    throw new Error('FerretDB did not stop within 2 s of SIGSTOP');
   }
 
   resume(): void {

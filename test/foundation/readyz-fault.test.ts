@@ -37,7 +37,7 @@ describe('/readyz follows the database', () => {
   });
 
   it('answers 503 quickly while the database is paused (slow, not gone)', async () => {
-    db.pause();
+    await db.pause();
     try {
       const t0 = Date.now();
       const res = await fetch(`${gh.origin}/readyz`);

@@ -35,7 +35,7 @@ export async function pauseScenario(rig: FaultRig, opts: { pauseMs: number; labe
   await sleep(1500);
 
   const pausedAt = performance.now();
-  rig.db.pause();
+  await rig.db.pause();
   await sleep(Math.min(500, opts.pauseMs / 4));
   const { watcher: w, prober } = rig;
   const probes = Promise.all(
