@@ -7,9 +7,13 @@ import { BusyError } from '../identity/index.js';
 import { InputError } from '../identity/types.js';
 import { badInput, gatehouseError, PUBLIC_CODES, serviceUnavailable } from './errors.js';
 
+/** Socket failures the driver can let through unwrapped (EPIPE writing to a server that just died). */
+const SOCKET_ERRORS = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'ENOTCONN']);
+
 /** Driver errors that mean "the database is not answering": the caller gets SERVICE_UNAVAILABLE. */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  if (!(err instanceof MongoError)) return false;
+  if (!(err instanceof MongoError))
+    return err instanceof Error && SOCKET_ERRORS.has(String((err as NodeJS.ErrnoException).code));
   return /Network|ServerSelection|Timeout|NotConnected|PoolCleared|TopologyClosed/.test(err.name);
 }
 
