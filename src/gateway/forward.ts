@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
-import type { GatehouseContext } from '../graphql/context.js';
 import { presentedToken } from '../graphql/auth-plugin.js';
+import type { GatehouseContext } from '../graphql/context.js';
 import { deriveGatewayKey, gatewayHeaders } from './signature.js';
 
 /** Builds the headers of one downstream call from the request being served (or none: the gateway's own call). */

@@ -14,4 +14,4 @@ export {
   type VerifyOptions,
   verifyGatewaySignature,
 } from './signature.js';
-export { buildGatewaySchema, type StitchOptions } from './stitch.js';
+export type { StitchOptions } from './stitch.js';

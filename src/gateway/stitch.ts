@@ -3,11 +3,11 @@ import { stitchSchemas } from '@graphql-tools/stitch';
 import type { Executor } from '@graphql-tools/utils';
 import {
   buildASTSchema,
+  type GraphQLObjectType,
   type GraphQLSchema,
   isIntrospectionType,
   isScalarType,
   isSpecifiedScalarType,
-  type GraphQLObjectType,
 } from 'graphql';
 import type { GatehouseContext } from '../graphql/context.js';
 import type { HeadersFor } from './forward.js';

@@ -1,4 +1,4 @@
-import { Oso } from 'oso';
+import type { Oso } from 'oso';
 import { keyMatch, type PolicyIndex } from '../rbac.js';
 
 /** The actor a Polar policy sees: the app and the effective roles (answers are shared per role set). */
@@ -33,7 +33,8 @@ export function factsOf(index: PolicyIndex): string {
 
 /** A fresh Oso holding the policy and the facts; the caller frees it (its WASM memory is not collected). */
 export async function loadOso(policy: string, policyName: string, facts: string): Promise<Oso> {
-  const oso = new Oso();
+  // Loaded on first use: the package and its WASM cost ~15 MB that a Casbin deployment never needs.
+  const oso = new (await import('oso')).Oso();
   try {
     oso.registerClass(User);
     oso.registerConstant(Rbac, 'Rbac');
