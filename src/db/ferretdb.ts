@@ -139,7 +139,7 @@ export class FerretDBProcess {
       // /proc/<pid>/stat: "pid (comm) S …" — the state letter follows the last ')'.
       const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8').catch(() => '');
       if (!stat) return; // no procfs here: the signal was sent, as before
-      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T') return;
+      if (stat[stat.lastIndexOf(')') + 2] === 'T') return;
     }
     throw new Error('FerretDB did not stop within 2 s of SIGSTOP');
   }
