@@ -35,7 +35,13 @@ const child = spawn(
   {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, MONGODB_URI: db.uri, GATEHOUSE_TEST_DB_KIND: db.kind, NODE_ENV: 'test' },
+    env: {
+      ...process.env,
+      GATEHOUSE_NODE: process.execPath,
+      MONGODB_URI: db.uri,
+      GATEHOUSE_TEST_DB_KIND: db.kind,
+      NODE_ENV: 'test',
+    },
   },
 );
 const stop = () => child.kill('SIGTERM');

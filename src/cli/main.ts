@@ -28,7 +28,8 @@ async function version(): Promise<string> {
   return pkg.version;
 }
 
-export async function main(argv = process.argv): Promise<void> {
+/** The CLI's commands, unparsed: `main` runs them, docs/contract.md's CLI table is generated from them. */
+export async function buildProgram(): Promise<Command> {
   const program = new Command('gatehouse')
     .description('GraphQL auth gateway: identity, sessions, tokens and @auth/@permission on MongoDB')
     .version(await version())
@@ -73,7 +74,11 @@ export async function main(argv = process.argv): Promise<void> {
     });
 
   addAdminCommands(program);
+  return program;
+}
 
+export async function main(argv = process.argv): Promise<void> {
+  const program = await buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -137,13 +137,27 @@ export function manifestLeaves(): [path: string, type: string][] {
   return out;
 }
 
-/** docs/configuration.md, generated. */
-export function configurationReference(): string {
+/** The manifest keys as a Markdown table. */
+export function manifestKeysTable(): string[] {
   const rows = manifestLeaves().map(([path, type]) => {
     const doc = MANIFEST_KEYS[path];
     if (!doc) throw new Error(`manifest key ${path} has no entry in MANIFEST_KEYS`);
     return `| \`${path}\` | ${type} | ${doc[0]} | ${doc[1]} |`;
   });
+  return ['| key | type | default | meaning |', '|---|---|---|---|', ...rows];
+}
+
+/** The environment variables as a Markdown table. */
+export function envVarsTable(): string[] {
+  return [
+    '| variable | default | meaning |',
+    '|---|---|---|',
+    ...ENV_VARS.map(([n, d, m]) => `| \`${n}\` | ${d} | ${m} |`),
+  ];
+}
+
+/** docs/configuration.md, generated. */
+export function configurationReference(): string {
   return [
     '# Configuration reference',
     '',
@@ -156,15 +170,11 @@ export function configurationReference(): string {
     '',
     '## Manifest keys',
     '',
-    '| key | type | default | meaning |',
-    '|---|---|---|---|',
-    ...rows,
+    ...manifestKeysTable(),
     '',
     '## Environment',
     '',
-    '| variable | default | meaning |',
-    '|---|---|---|',
-    ...ENV_VARS.map(([n, d, m]) => `| \`${n}\` | ${d} | ${m} |`),
+    ...envVarsTable(),
     '',
   ].join('\n');
 }

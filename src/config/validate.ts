@@ -2,7 +2,7 @@ import { multiAppSchema, type RawManifest, singleAppSchema } from './manifest-sc
 
 export type ValidationResult = { ok: true; manifest: RawManifest } | { ok: false; errors: string[] };
 
-/** `apps[0].auth.tokens.access_ttl` — dotted, brackets for array indexes, as CONTRACT.md's `validate` prints. */
+/** `apps[0].auth.tokens.access_ttl` — dotted, brackets for array indexes, as docs/contract.md's `validate` prints. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);

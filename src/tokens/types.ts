@@ -1,7 +1,7 @@
 import type { SigningAlgorithm } from '../config/index.js';
 import type { AppConfig } from '../config/index.js';
 
-/** Claims Gatehouse puts in every access token (CONTRACT.md: access tokens). */
+/** Claims Gatehouse puts in every access token (docs/contract.md: access tokens). */
 export interface AccessClaims {
   iss: string;
   aud: string;

@@ -22,7 +22,7 @@ import { round, until, watchUnhandled } from './support/wait.js';
 const SLACK = 1500;
 /** A dead server costs one server selection, then the request fails (src/db/client.ts). */
 const DEAD_DB_BOUND = Number(CLIENT_OPTIONS.serverSelectionTimeoutMS) + SLACK;
-/** CONTRACT.md bounds. */
+/** docs/contract.md bounds. */
 const READYZ_BOUND = 5000;
 const RECOVERY_BOUND = 10_000;
 

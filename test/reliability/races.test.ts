@@ -21,7 +21,7 @@ import { ADMIN, APP, EDITOR_PERMISSION, reliabilityManifest } from './support/ma
 import { sha256 } from './support/sessions.js';
 import { round, until } from './support/wait.js';
 
-/** CONTRACT.md: revocations and role changes reach every instance within 2 s. */
+/** docs/contract.md: revocations and role changes reach every instance within 2 s. */
 const PROPAGATION_BOUND = 2000;
 const MAX_PER_USER = 10;
 

@@ -1,0 +1,2 @@
+export { type BlockSources, fillGeneratedBlocks } from './blocks.js';
+export { contractSources } from './contract.js';
