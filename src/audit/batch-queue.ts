@@ -1,3 +1,4 @@
+// Hand-written, not p-queue: audit needs bounded batching where a failed write keeps its items and every drop is counted; queue libraries run single jobs.
 export type DropReason = 'full' | 'refused' | 'discarded';
 
 export interface BatchQueueOptions<T> {

@@ -1,3 +1,4 @@
+// Hand-written, not proper-lockfile: a pid check takes over a dead holder's lock at once on one host, where proper-lockfile waits out an mtime staleness window and refreshes it on a timer.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry from 'p-retry';
 import type { Downstream } from '../config/index.js';
 
 export interface LoadOptions {
@@ -59,20 +59,19 @@ async function fetchSdl(d: Downstream, headers: Record<string, string>, timeoutM
  */
 export async function loadDownstreamSdl(d: Downstream, opts: LoadOptions = {}): Promise<LoadedDownstream> {
   const attempts = Math.max(1, opts.attempts ?? 5);
-  let delay = opts.delayMs ?? 500;
-  let reason = 'no attempt made';
-  for (let i = 1; i <= attempts; i++) {
-    try {
-      const sdl = await fetchSdl(d, (await opts.headers?.()) ?? {}, opts.timeoutMs ?? 3000);
-      return { name: d.name, url: d.url, sdl };
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      reason = e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? e.message);
-    }
-    if (i < attempts) {
-      await sleep(delay);
-      delay *= 2;
-    }
+  try {
+    const sdl = await pRetry(async () => fetchSdl(d, (await opts.headers?.()) ?? {}, opts.timeoutMs ?? 3000), {
+      retries: attempts - 1,
+      factor: 2,
+      minTimeout: opts.delayMs ?? 500,
+      randomize: false,
+      // Every failure of a downstream is worth another try (p-retry gives up on plain TypeErrors).
+      shouldRetry: () => true,
+    });
+    return { name: d.name, url: d.url, sdl };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    const reason = e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? e.message);
+    throw new DownstreamUnavailableError(d, reason, attempts);
   }
-  throw new DownstreamUnavailableError(d, reason, attempts);
 }

@@ -1,3 +1,4 @@
+// Hand-written, not proxy-addr: that reads a Node IncomingMessage; Yoga hands us a Fetch Request, and exact trusted-proxy IPs are all the manifest offers.
 import { isIP } from 'node:net';
 
 const normalize = (ip: string) => (ip.startsWith('::ffff:') ? ip.slice(7) : ip);

@@ -1,3 +1,4 @@
+// Hand-written, not zod's or validator's email check: those only match a pattern; identity keys also need IDN-to-ASCII normalisation and refusal of invisible code points.
 import { domainToASCII } from 'node:url';
 import { InputError } from './types.js';
 

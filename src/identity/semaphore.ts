@@ -1,3 +1,4 @@
+// Hand-written, not p-limit / p-queue / async-sema: none bounds both the queue length and the wait and fails fast (BusyError), which overload shedding needs.
 /** Too much password work is queued: the caller should answer "busy, retry" (SERVICE_UNAVAILABLE). */
 export class BusyError extends Error {
   override name = 'BusyError';

@@ -1,3 +1,4 @@
+// Hand-written, not rate-limiter-flexible: its MongoDB store counts with findOneAndUpdate/$inc, which FerretDB does not make atomic (lost updates, measured); ours claims attempts by unique-key inserts.
 import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/index.js';
 import { ensureTtlIndex, startSweeper } from '../db/index.js';

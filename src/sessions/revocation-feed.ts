@@ -1,3 +1,4 @@
+// Hand-written: change streams would make this a library call, but FerretDB has none, so the feed polls an insert-only collection by time.
 import { performance } from 'node:perf_hooks';
 import { ensureTtlIndex, startSweeper } from '../db/index.js';
 import type { CoreDeps } from '../services.js';

@@ -1,3 +1,4 @@
+// Hand-written: jose's createRemoteJWKSet fetches over HTTP; this keyring reads keys from our own database and keeps private halves, which no JWKS library does.
 import type { Clock } from '../clock.js';
 import type { SigningAlgorithm } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';

@@ -1,3 +1,4 @@
+// Hand-written, not casbin-mongodb-adapter: that one needs mongodb 4, opens its own client and drops the collection in savePolicy (unsafe without transactions).
 import type { BatchAdapter, FilteredAdapter, Model, UpdatableAdapter } from 'casbin';
 import { appQuery, fieldFilter, isAppFilter } from '../rows.js';
 import type { PolicyStore, TypedRule } from '../store.js';
