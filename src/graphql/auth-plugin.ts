@@ -13,7 +13,7 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i;
 export async function presentedToken(ctx: Pick<GatehouseContext, 'request' | 'app'>): Promise<string | undefined> {
   const header = ctx.request.headers.get('authorization');
   if (header !== null) return BEARER.exec(header)?.[1];
-  return ctx.app.cookies.enabled ? (await readAuthCookies(ctx.request)).access : undefined;
+  return ctx.app.cookies.enabled ? (await readAuthCookies(ctx.request, ctx.app)).access : undefined;
 }
 
 /**

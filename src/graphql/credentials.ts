@@ -1,31 +1,77 @@
 import type { AuthResult, RequestInfo } from '../flows/index.js';
-import { clearAuthCookies, readAuthCookies, setAuthCookies } from '../http/security/index.js';
+import {
+  CSRF_HEADER,
+  type CsrfBinding,
+  clearAuthCookies,
+  csrfBinding,
+  fromTrustedPage,
+  readAuthCookies,
+  setAuthCookies,
+} from '../http/security/index.js';
+import type { Services } from '../services.js';
 import type { GatehouseContext } from './context.js';
-import { unauthenticated } from './errors.js';
+import { gatehouseError, unauthenticated } from './errors.js';
 import type { AuthPayloadView } from './types/auth-payload.js';
 
 export const requestInfo = (ctx: GatehouseContext): RequestInfo => ({ ip: ctx.clientIp, userAgent: ctx.userAgent });
 
-/** Hands a fresh token pair to the client: in the body, or (cookie mode) as cookies with a null body token. */
+const bindings = new WeakMap<Services, CsrfBinding>();
+function bindingOf(services: Services): CsrfBinding {
+  let b = bindings.get(services);
+  if (!b) {
+    b = csrfBinding(services.secret);
+    bindings.set(services, b);
+  }
+  return b;
+}
+
+const csrfRefusal = (reason: string) =>
+  gatehouseError('FORBIDDEN', 'Missing or invalid CSRF token', { reason, status: 403 });
+
+/**
+ * Cookie mode: a mutation that is about to set session cookies must come from a page we trust
+ * (Fetch Metadata or Origin), or a cross-site form could sign the victim's browser into the
+ * attacker's account (login CSRF). Checked before any work is done.
+ */
+export function assertMayIssueCookies(ctx: GatehouseContext): void {
+  if (ctx.app.cookies.enabled && !fromTrustedPage(ctx.request, ctx.app)) throw csrfRefusal('bad-origin');
+}
+
+/** Hands a fresh token pair to the client: in the body, or (cookie mode) only as cookies. */
 export async function deliver(ctx: GatehouseContext, result: AuthResult): Promise<AuthPayloadView> {
-  if (!ctx.app.cookies.enabled) return { result, refreshTokenInBody: true };
+  if (!ctx.app.cookies.enabled) return { result, tokensInBody: true };
   await setAuthCookies(ctx.request, ctx.app, {
     accessToken: result.accessToken,
     accessExpiresAt: result.accessExpiresAt,
     refreshToken: result.refreshToken,
     refreshExpiresAt: Math.floor(result.session.expiresAt.getTime() / 1000),
+    csrf: bindingOf(ctx.services).tokenFor(ctx.app.slug, result.session.id),
   });
-  return { result, refreshTokenInBody: false };
+  return { result, tokensInBody: false };
 }
 
 /** The refresh token of a `refresh` call: the argument, else (cookie mode) the gh_refresh cookie. */
-export async function refreshTokenOf(ctx: GatehouseContext, arg: string | null | undefined): Promise<string> {
-  if (arg) return arg;
+export async function refreshTokenOf(
+  ctx: GatehouseContext,
+  arg: string | null | undefined,
+): Promise<{ token: string; fromCookie: boolean }> {
+  if (arg) return { token: arg, fromCookie: false };
   if (ctx.app.cookies.enabled) {
-    const fromCookie = (await readAuthCookies(ctx.request)).refresh;
-    if (fromCookie) return fromCookie; // the CSRF guard has checked this cookie request
+    const fromCookie = (await readAuthCookies(ctx.request, ctx.app)).refresh;
+    if (fromCookie) return { token: fromCookie, fromCookie: true }; // the CSRF guard has checked this cookie request
   }
   throw unauthenticated('Invalid refresh token');
+}
+
+/**
+ * A cookie refresh names its session only through the refresh token, so the CSRF token's binding
+ * is checked here, once the session is known: a token made for another session is refused and
+ * nothing is delivered (the rotation it caused is undone by the grace window: the rightful tab's
+ * next refresh with the old cookie receives the same successor).
+ */
+export function assertCsrfBoundTo(ctx: GatehouseContext, sessionId: string): void {
+  const header = ctx.request.headers.get(CSRF_HEADER);
+  if (!header || !bindingOf(ctx.services).matches(header, ctx.app.slug, sessionId)) throw csrfRefusal('unbound-token');
 }
 
 export async function forget(ctx: GatehouseContext): Promise<void> {

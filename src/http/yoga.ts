@@ -11,10 +11,12 @@ import { clientIp } from './client-ip.js';
 import { useRoutes } from './routes.js';
 import {
   useCloseAfterTooLarge,
+  csrfBinding,
   useCookieCsrfGuard,
   useCookies,
   useGraphQLHardening,
   useSecurityHeaders,
+  useSingleGraphQLPath,
   yogaSecurityOptions,
 } from './security/index.js';
 
@@ -66,7 +68,8 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
       useCookies(), // before auth: the auth plugin reads cookies while building the context
       useSecurityHeaders({ trustedProxies: manifest.server.http.trustedProxies, graphiql: !production }),
       useCloseAfterTooLarge(),
-      useCookieCsrfGuard(appOf),
+      useSingleGraphQLPath(),
+      useCookieCsrfGuard(appOf, csrfBinding(services.secret)),
       useMetricsRoute(services.metrics),
       useRoutes(services),
       ...useGraphQLHardening(manifest.server.graphql, { production }),

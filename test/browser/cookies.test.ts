@@ -13,10 +13,10 @@ import { testManifest } from '../helpers/manifest.js';
 
 const USER = { email: 'browser@example.test', password: 'Browser-Passphrase-Willow-2024' };
 
-/** The front end: same origin as /graphql; reads gh_csrf and sends it back as X-CSRF-Token. */
+/** The front end: same origin as /graphql; reads __Host-gh_csrf and sends it back as X-CSRF-Token. */
 const APP_PAGE = `<!doctype html><html><head><title>Gatehouse cookie flow</title></head>
 <body><h1>Gatehouse cookie flow</h1><pre id="out">running…</pre><script>
-const csrf = () => document.cookie.split('; ').find((c) => c.startsWith('gh_csrf='))?.slice(8);
+const csrf = () => document.cookie.split('; ').find((c) => c.startsWith('__Host-gh_csrf='))?.slice(15);
 async function gql(query, variables) {
   const headers = { 'content-type': 'application/json' };
   if (csrf()) headers['x-csrf-token'] = decodeURIComponent(csrf());
@@ -31,9 +31,13 @@ window.show = (o) => { document.getElementById('out').textContent = JSON.stringi
 const evilPage = (target: string) => `<!doctype html><html><body><h1>evil</h1>
 <form id="f" method="POST" action="${target}" enctype="text/plain">
 <input name='{"query":"mutation { logout }","x":"' value='"}'></form>
+<form id="f2" method="POST" action="${target}/" enctype="application/x-www-form-urlencoded">
+<input name="query" value="mutation { logout }"></form>
+<form id="f3" method="POST" action="${target}" enctype="multipart/form-data">
+<input name="operations" value='{"query":"mutation { logout }"}'><input name="map" value="{}"></form>
 <script>
 window.tryFetch = async () => {
-  const token = document.cookie.split('; ').find((c) => c.startsWith('gh_csrf='))?.slice(8) ?? '';
+  const token = document.cookie.split('; ').find((c) => c.startsWith('__Host-gh_csrf='))?.slice(15) ?? '';
   try {
     const res = await fetch(${JSON.stringify(target)}, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(token) }, body: JSON.stringify({ query: 'mutation { logout }' }) });
     return 'status ' + res.status + ' ' + (await res.text());
@@ -112,21 +116,22 @@ describe('cookie mode in a real browser', async () => {
     assert.equal(payload.refreshToken, null, 'cookie mode keeps the refresh token out of the body');
 
     const cookies = Object.fromEntries((await context.cookies()).map((c) => [c.name, c]));
-    for (const name of ['gh_access', 'gh_refresh']) {
+    assert.deepEqual(Object.keys(cookies).sort(), ['__Host-gh_access', '__Host-gh_csrf', '__Secure-gh_refresh']);
+    for (const name of ['__Host-gh_access', '__Secure-gh_refresh']) {
       assert.equal(cookies[name]?.httpOnly, true, `${name} HttpOnly`);
       assert.equal(cookies[name]?.secure, true, `${name} Secure`);
       assert.equal(cookies[name]?.sameSite, 'Lax', `${name} SameSite`);
     }
-    assert.equal(cookies.gh_refresh?.path, '/graphql');
-    assert.equal(cookies.gh_csrf?.httpOnly, false, 'gh_csrf is readable by the page');
+    assert.equal(cookies['__Secure-gh_refresh']?.path, '/graphql');
+    assert.equal(cookies['__Host-gh_csrf']?.httpOnly, false, 'gh_csrf is readable by the page');
 
     const me = await call('{ me { email } }');
     assert.equal(email(me), USER.email);
     const refreshed = await call('mutation { refresh { user { email } refreshToken } }');
     assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
     assert.equal((refreshed.body.data?.refresh as { refreshToken: string | null } | undefined)?.refreshToken, null);
-    const accessAfter = (await context.cookies()).find((c) => c.name === 'gh_access')?.value;
-    assert.notEqual(accessAfter, cookies.gh_access?.value, 'refresh replaced the access cookie');
+    const accessAfter = (await context.cookies()).find((c) => c.name === '__Host-gh_access')?.value;
+    assert.notEqual(accessAfter, cookies['__Host-gh_access']?.value, 'refresh replaced the access cookie');
 
     // Another origin: a credentialed fetch is stopped by CORS; a form post reaches the server and is refused.
     const evilPageTab = await context.newPage();
@@ -144,9 +149,20 @@ describe('cookie mode in a real browser', async () => {
     const stillIn = await call('{ me { email } }');
     assert.equal(email(stillIn), USER.email, 'the cross-origin logout did nothing');
 
+    // The same forged logout as an urlencoded form to /graphql/ (Yoga serves that path too) and as multipart.
+    for (const form of ['f2', 'f3']) {
+      await evilPageTab.goto(evilOrigin);
+      const [response] = await Promise.all([
+        evilPageTab.waitForResponse((r) => r.request().method() === 'POST'),
+        evilPageTab.evaluate((id) => (document.getElementById(id) as HTMLFormElement).submit(), form),
+      ]);
+      assert.ok([403, 404].includes(response.status()), `${form}: status ${response.status()}`);
+      assert.equal(email(await call('{ me { email } }')), USER.email, `${form}: the forged logout did nothing`);
+    }
+
     const out = await call('mutation { logout }');
     assert.equal(out.body.data?.logout, true);
-    const left = (await context.cookies()).map((c) => c.name).filter((n) => n.startsWith('gh_'));
+    const left = (await context.cookies()).map((c) => c.name).filter((n) => n.includes('gh_'));
     assert.deepEqual(left, [], 'logout cleared the three cookies');
     const after = await call('{ me { email } }');
     assert.equal(after.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');

@@ -59,7 +59,7 @@ describe('identity end to end over HTTP', () => {
 
     const out = await gql(gh.url, LogoutDocument, {}, { token: phone.accessToken });
     assert.equal(out.data?.logout, true);
-    const lag = await refusedWithin(gh.url, r1.data.refresh.accessToken, 2000);
+    const lag = await refusedWithin(gh.url, r1.data.refresh.accessToken!, 2000);
     assert.ok(lag <= 2000);
     const stillOk = await gql(gh.url, MeDocument, {}, { token: tablet.accessToken });
     assert.equal(stillOk.data?.me?.id, reg.userId);

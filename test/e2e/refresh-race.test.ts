@@ -43,7 +43,7 @@ describe('refresh rotation under parallel use', () => {
     assert.ok(revoked?.revokedAt);
     assert.equal(revoked?.revokeReason, 'reuse_detected');
     // and the access tokens of that session stop working
-    const me = await gql(gh.url, MeDocument, {}, { token: results[0]!.data!.refresh.accessToken });
+    const me = await gql(gh.url, MeDocument, {}, { token: results[0]!.data!.refresh.accessToken! });
     assert.equal(codeOf(me), 'UNAUTHENTICATED');
   });
 

@@ -175,7 +175,7 @@ describe('gateway mode: a downstream service behind Gatehouse', () => {
     const headers = { 'x-gatehouse-app': 'web' };
     const reg = await fetch(gh.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin', ...headers },
       body: JSON.stringify({
         query: 'mutation($i: RegisterInput!) { register(input: $i) { user { id } } }',
         variables: { i: { email: uniqueEmail('cookie'), password: strongPassword() } },
@@ -183,7 +183,7 @@ describe('gateway mode: a downstream service behind Gatehouse', () => {
     });
     const body = (await reg.json()) as { data: { register: { user: { id: string } } } };
     const jar = new Map(reg.headers.getSetCookie().map((c) => c.split(';')[0]!.split('=') as [string, string]));
-    const cookie = `gh_access=${jar.get('gh_access')}; gh_csrf=${jar.get('gh_csrf')}`;
+    const cookie = `__Host-gh_access=${jar.get('__Host-gh_access')}; __Host-gh_csrf=${jar.get('__Host-gh_csrf')}`;
     const browser = { ...headers, cookie, 'sec-fetch-site': 'same-origin' };
     const calls = orders.calls.myOrders;
     const noCsrf = await gql(gh.url, '{ myOrders { id } }', {}, { headers: browser });
@@ -194,12 +194,12 @@ describe('gateway mode: a downstream service behind Gatehouse', () => {
       '{ myOrders { owner } }',
       {},
       {
-        headers: { ...browser, 'x-csrf-token': decodeURIComponent(jar.get('gh_csrf')!) },
+        headers: { ...browser, 'x-csrf-token': decodeURIComponent(jar.get('__Host-gh_csrf')!) },
       },
     );
     assert.equal(ok.errors, undefined);
     assert.equal(ok.data?.myOrders[0]?.owner, body.data.register.user.id);
-    assert.equal(orders.lastHeaders?.authorization, `Bearer ${decodeURIComponent(jar.get('gh_access')!)}`);
+    assert.equal(orders.lastHeaders?.authorization, `Bearer ${decodeURIComponent(jar.get('__Host-gh_access')!)}`);
     assert.equal(orders.lastHeaders?.['x-gatehouse-app'], 'web');
   });
 

@@ -83,35 +83,35 @@ export type AuditEventsQueryVariables = Exact<{
 
 export type AuditEventsQuery = { auditEvents: Array<{ id: string, at: string, type: string, userId: string | null, sessionId: string | null, ip: string | null, outcome: string }> };
 
-export type PayloadFragment = { accessToken: string, refreshToken: string | null, tokenType: string, expiresIn: number, user: { id: string, app: string, email: string | null, kind: UserKind, roles: Array<string> }, session: { id: string, current: boolean, deviceId: string | null, expiresAt: string } };
+export type PayloadFragment = { accessToken: string | null, refreshToken: string | null, tokenType: string, expiresIn: number, user: { id: string, app: string, email: string | null, kind: UserKind, roles: Array<string> }, session: { id: string, current: boolean, deviceId: string | null, expiresAt: string } };
 
 export type RegisterMutationVariables = Exact<{
   input: RegisterInput;
 }>;
 
 
-export type RegisterMutation = { register: { accessToken: string, refreshToken: string | null, tokenType: string, expiresIn: number, user: { id: string, app: string, email: string | null, kind: UserKind, roles: Array<string> }, session: { id: string, current: boolean, deviceId: string | null, expiresAt: string } } };
+export type RegisterMutation = { register: { accessToken: string | null, refreshToken: string | null, tokenType: string, expiresIn: number, user: { id: string, app: string, email: string | null, kind: UserKind, roles: Array<string> }, session: { id: string, current: boolean, deviceId: string | null, expiresAt: string } } };
 
 export type LoginMutationVariables = Exact<{
   input: LoginInput;
 }>;
 
 
-export type LoginMutation = { login: { accessToken: string, refreshToken: string | null, tokenType: string, expiresIn: number, user: { id: string, app: string, email: string | null, kind: UserKind, roles: Array<string> }, session: { id: string, current: boolean, deviceId: string | null, expiresAt: string } } };
+export type LoginMutation = { login: { accessToken: string | null, refreshToken: string | null, tokenType: string, expiresIn: number, user: { id: string, app: string, email: string | null, kind: UserKind, roles: Array<string> }, session: { id: string, current: boolean, deviceId: string | null, expiresAt: string } } };
 
 export type LoginAnonymousMutationVariables = Exact<{
   deviceId: string;
 }>;
 
 
-export type LoginAnonymousMutation = { loginAnonymous: { accessToken: string, refreshToken: string | null, tokenType: string, expiresIn: number, user: { id: string, app: string, email: string | null, kind: UserKind, roles: Array<string> }, session: { id: string, current: boolean, deviceId: string | null, expiresAt: string } } };
+export type LoginAnonymousMutation = { loginAnonymous: { accessToken: string | null, refreshToken: string | null, tokenType: string, expiresIn: number, user: { id: string, app: string, email: string | null, kind: UserKind, roles: Array<string> }, session: { id: string, current: boolean, deviceId: string | null, expiresAt: string } } };
 
 export type RefreshMutationVariables = Exact<{
   refreshToken?: string | null | undefined;
 }>;
 
 
-export type RefreshMutation = { refresh: { accessToken: string, refreshToken: string | null, tokenType: string, expiresIn: number, user: { id: string, app: string, email: string | null, kind: UserKind, roles: Array<string> }, session: { id: string, current: boolean, deviceId: string | null, expiresAt: string } } };
+export type RefreshMutation = { refresh: { accessToken: string | null, refreshToken: string | null, tokenType: string, expiresIn: number, user: { id: string, app: string, email: string | null, kind: UserKind, roles: Array<string> }, session: { id: string, current: boolean, deviceId: string | null, expiresAt: string } } };
 
 export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -148,35 +148,35 @@ export type SessionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type SessionsQuery = { sessions: Array<{ id: string, current: boolean, deviceId: string | null, userAgent: string | null, ip: string | null, createdAt: string, lastActiveAt: string, expiresAt: string }> };
 
-export type SessionTokensFragment = { accessToken: string, refreshToken: string | null, user: { id: string, kind: UserKind, email: string | null }, session: { id: string } };
+export type SessionTokensFragment = { accessToken: string | null, refreshToken: string | null, user: { id: string, kind: UserKind, email: string | null }, session: { id: string } };
 
 export type RelRegisterMutationVariables = Exact<{
   input: RegisterInput;
 }>;
 
 
-export type RelRegisterMutation = { register: { accessToken: string, refreshToken: string | null, user: { id: string, kind: UserKind, email: string | null }, session: { id: string } } };
+export type RelRegisterMutation = { register: { accessToken: string | null, refreshToken: string | null, user: { id: string, kind: UserKind, email: string | null }, session: { id: string } } };
 
 export type RelLoginMutationVariables = Exact<{
   input: LoginInput;
 }>;
 
 
-export type RelLoginMutation = { login: { accessToken: string, refreshToken: string | null, user: { id: string, kind: UserKind, email: string | null }, session: { id: string } } };
+export type RelLoginMutation = { login: { accessToken: string | null, refreshToken: string | null, user: { id: string, kind: UserKind, email: string | null }, session: { id: string } } };
 
 export type RelLoginAnonymousMutationVariables = Exact<{
   deviceId: string;
 }>;
 
 
-export type RelLoginAnonymousMutation = { loginAnonymous: { accessToken: string, refreshToken: string | null, user: { id: string, kind: UserKind, email: string | null }, session: { id: string } } };
+export type RelLoginAnonymousMutation = { loginAnonymous: { accessToken: string | null, refreshToken: string | null, user: { id: string, kind: UserKind, email: string | null }, session: { id: string } } };
 
 export type RelRefreshMutationVariables = Exact<{
   refreshToken?: string | null | undefined;
 }>;
 
 
-export type RelRefreshMutation = { refresh: { accessToken: string, refreshToken: string | null, user: { id: string, kind: UserKind, email: string | null }, session: { id: string } } };
+export type RelRefreshMutation = { refresh: { accessToken: string | null, refreshToken: string | null, user: { id: string, kind: UserKind, email: string | null }, session: { id: string } } };
 
 export type RelMeQueryVariables = Exact<{ [key: string]: never; }>;
 

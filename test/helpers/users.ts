@@ -19,9 +19,9 @@ export interface Signed {
 function signed(
   email: string,
   password: string,
-  p: { accessToken: string; refreshToken: string | null; user: { id: string }; session: { id: string } },
+  p: { accessToken: string | null; refreshToken: string | null; user: { id: string }; session: { id: string } },
 ): Signed {
-  if (!p.refreshToken) throw new Error('no refresh token in the payload (cookie mode?)');
+  if (!p.refreshToken || !p.accessToken) throw new Error('no tokens in the payload (cookie mode?)');
   return {
     email,
     password,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
@@ -5,6 +6,7 @@ import type { AppConfig } from '../../src/config/index.js';
 import {
   checkCsrf,
   clearAuthCookies,
+  csrfBinding,
   setAuthCookies,
   useCloseAfterTooLarge,
   useCookies,
@@ -15,6 +17,15 @@ import {
 import { manifestFrom, testManifest } from '../helpers/manifest.js';
 
 export const ALLOWED_ORIGIN = 'https://app.example.test';
+/** The stand-in server's secret: tests compute the session-bound CSRF tokens it expects. */
+export const binding = csrfBinding('stand-in-secret-for-the-http-security-tests-0123456789');
+
+/** An access token shaped like Gatehouse's (the CSRF check reads only its `sid`; nothing here verifies it). */
+export const accessTokenFor = (sid: string) =>
+  ['{"alg":"EdDSA","typ":"at+jwt"}', JSON.stringify({ sid })]
+    .map((part) => Buffer.from(part).toString('base64url'))
+    .concat('c2ln')
+    .join('.');
 export const CORS_ORIGIN = 'https://spa.example.test';
 
 /** What a tiny stand-in schema resolved: hardening must stop bad documents before any of this moves. */
@@ -66,11 +77,15 @@ export async function startSecurityApp(options: AppOptions = {}): Promise<Securi
   );
   const app = manifest.apps[0]!;
   const calls: Calls = { login: 0, other: 0 };
-  const tokens = {
-    accessToken: 'header.payload.signature',
-    accessExpiresAt: Math.floor(Date.now() / 1000) + 600,
-    refreshToken: 'opaque-refresh-token',
-    refreshExpiresAt: Math.floor(Date.now() / 1000) + 86_400,
+  const tokens = () => {
+    const sid = randomBytes(16).toString('base64url');
+    return {
+      accessToken: accessTokenFor(sid),
+      accessExpiresAt: Math.floor(Date.now() / 1000) + 600,
+      refreshToken: 'opaque-refresh-token',
+      refreshExpiresAt: Math.floor(Date.now() / 1000) + 86_400,
+      csrf: binding.tokenFor(app.slug, sid),
+    };
   };
   const counted = <T>(value: T) => {
     calls.other++;
@@ -87,7 +102,7 @@ export async function startSecurityApp(options: AppOptions = {}): Promise<Securi
       Mutation: {
         login: async (_: unknown, __: unknown, ctx: { request: Request }) => {
           calls.login++;
-          await setAuthCookies(ctx.request, app, tokens);
+          await setAuthCookies(ctx.request, app, tokens());
           return 'ok';
         },
         register: () => counted('ok'),
@@ -103,7 +118,8 @@ export async function startSecurityApp(options: AppOptions = {}): Promise<Securi
   });
   const csrfProbe: Plugin = {
     async onRequest({ url, request, endResponse, fetchAPI }) {
-      if (url.pathname === '/csrf') endResponse(fetchAPI.Response.json({ verdict: await checkCsrf(request, app) }));
+      if (url.pathname === '/csrf')
+        endResponse(fetchAPI.Response.json({ verdict: await checkCsrf(request, app, binding) }));
     },
   };
   const production = options.production ?? false;

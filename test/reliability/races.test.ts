@@ -52,7 +52,7 @@ describe('races across 3 instances on one database', () => {
   ): Promise<Signed & { email: string; password: string }> {
     const r = await call(cluster.url(i), RelRegisterDocument, { input: { email, password } });
     const p = r.data?.register;
-    assert.ok(p?.refreshToken, `register: ${r.text.slice(0, 200)}`);
+    assert.ok(p?.refreshToken && p.accessToken, `register: ${r.text.slice(0, 200)}`);
     return {
       email,
       password,
@@ -121,7 +121,7 @@ describe('races across 3 instances on one database', () => {
         await until(
           `evicted session refused on instance ${i}`,
           async () =>
-            (await call(cluster.url(i), RelMeDocument, {}, { token: p!.accessToken })).code === 'UNAUTHENTICATED',
+            (await call(cluster.url(i), RelMeDocument, {}, { token: p!.accessToken! })).code === 'UNAUTHENTICATED',
           {
             within: PROPAGATION_BOUND,
             every: 50,
@@ -136,7 +136,7 @@ describe('races across 3 instances on one database', () => {
       `eviction: the 5 evicted sessions refused on all instances ${round(performance.now() - t0)} ms after the logins returned`,
     );
     for (const p of signed.filter((x) => live.some((d) => d._id === x!.session.id))) {
-      const r = await call(cluster.url(2), RelMeDocument, {}, { token: p!.accessToken });
+      const r = await call(cluster.url(2), RelMeDocument, {}, { token: p!.accessToken! });
       assert.equal(r.data?.me?.id, u.userId, 'a surviving session works');
     }
   });

@@ -70,7 +70,7 @@ describe('graceful shutdown of `gatehouse serve` under load', () => {
     const accounts = Array.from({ length: 24 }, () => ({ email: uniqueEmail('inflight'), password: strongPassword() }));
     const writes = accounts.map((input) => call(url, RelRegisterDocument, { input }, { timeoutMs: 30_000 }));
     const reads = Array.from({ length: 8 }, () =>
-      call(url, RelMeDocument, {}, { token: first.data!.register.accessToken, timeoutMs: 30_000 }),
+      call(url, RelMeDocument, {}, { token: first.data!.register.accessToken!, timeoutMs: 30_000 }),
     );
     await sleep(150);
     const termAt = performance.now();

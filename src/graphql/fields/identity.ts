@@ -1,7 +1,14 @@
 import * as flows from '../../flows/index.js';
 import { builder } from '../builder.js';
 import type { GatehouseContext } from '../context.js';
-import { deliver, forget, refreshTokenOf, requestInfo } from '../credentials.js';
+import {
+  assertCsrfBoundTo,
+  assertMayIssueCookies,
+  deliver,
+  forget,
+  refreshTokenOf,
+  requestInfo,
+} from '../credentials.js';
 import { unauthenticated } from '../errors.js';
 import { AuthPayloadRef } from '../types/auth-payload.js';
 
@@ -31,27 +38,36 @@ builder.mutationFields((t) => ({
   register: t.field({
     type: AuthPayloadRef,
     args: { input: t.arg({ type: RegisterInput, required: true }) },
-    resolve: async (_r, { input }, ctx) =>
-      deliver(ctx, await flows.register(ctx.services, ctx.app, input, requestInfo(ctx))),
+    resolve: async (_r, { input }, ctx) => {
+      assertMayIssueCookies(ctx);
+      return deliver(ctx, await flows.register(ctx.services, ctx.app, input, requestInfo(ctx)));
+    },
   }),
   login: t.field({
     type: AuthPayloadRef,
     args: { input: t.arg({ type: LoginInput, required: true }) },
-    resolve: async (_r, { input }, ctx) =>
-      deliver(ctx, await flows.login(ctx.services, ctx.app, input, requestInfo(ctx))),
+    resolve: async (_r, { input }, ctx) => {
+      assertMayIssueCookies(ctx);
+      return deliver(ctx, await flows.login(ctx.services, ctx.app, input, requestInfo(ctx)));
+    },
   }),
   loginAnonymous: t.field({
     type: AuthPayloadRef,
     args: { deviceId: t.arg.string({ required: true }) },
-    resolve: async (_r, { deviceId }, ctx) =>
-      deliver(ctx, await flows.loginAnonymous(ctx.services, ctx.app, deviceId, requestInfo(ctx))),
+    resolve: async (_r, { deviceId }, ctx) => {
+      assertMayIssueCookies(ctx);
+      return deliver(ctx, await flows.loginAnonymous(ctx.services, ctx.app, deviceId, requestInfo(ctx)));
+    },
   }),
   refresh: t.field({
     type: AuthPayloadRef,
     args: { refreshToken: t.arg.string({ required: false }) },
     resolve: async (_r, args, ctx) => {
-      const token = await refreshTokenOf(ctx, args.refreshToken);
-      return deliver(ctx, await flows.refresh(ctx.services, ctx.app, token, requestInfo(ctx)));
+      assertMayIssueCookies(ctx);
+      const { token, fromCookie } = await refreshTokenOf(ctx, args.refreshToken);
+      const result = await flows.refresh(ctx.services, ctx.app, token, requestInfo(ctx));
+      if (fromCookie) assertCsrfBoundTo(ctx, result.session.id);
+      return deliver(ctx, result);
     },
   }),
   logout: t.boolean({

@@ -4,16 +4,24 @@ import { unauthenticated } from '../errors.js';
 import { SessionRef } from './session.js';
 import { UserRef } from './user.js';
 
-/** In cookie mode the refresh token travels only as an HttpOnly cookie, so the payload's is null. */
+/** In cookie mode both tokens travel only as HttpOnly cookies (scripts never need them), so the payload's are null. */
 export interface AuthPayloadView {
   result: AuthResult;
-  refreshTokenInBody: boolean;
+  tokensInBody: boolean;
 }
 
 export const AuthPayloadRef = builder.objectRef<AuthPayloadView>('AuthPayload').implement({
   fields: (t) => ({
-    accessToken: t.string({ resolve: (p) => p.result.accessToken }),
-    refreshToken: t.string({ nullable: true, resolve: (p) => (p.refreshTokenInBody ? p.result.refreshToken : null) }),
+    accessToken: t.string({
+      nullable: true,
+      description: 'The access token; null in cookie mode, where it travels only in the HttpOnly cookie.',
+      resolve: (p) => (p.tokensInBody ? p.result.accessToken : null),
+    }),
+    refreshToken: t.string({
+      nullable: true,
+      description: 'The refresh token; null in cookie mode, where it travels only in the HttpOnly cookie.',
+      resolve: (p) => (p.tokensInBody ? p.result.refreshToken : null),
+    }),
     tokenType: t.string({ resolve: () => 'Bearer' }),
     expiresIn: t.int({ resolve: (p) => p.result.expiresIn }),
     user: t.field({

@@ -1,11 +1,40 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import type { AppConfig } from '../../config/index.js';
 import { readAuthCookies } from './cookies.js';
 
 export const CSRF_HEADER = 'x-csrf-token';
 
-/** Why a cookie-authenticated request was refused; `bad-content-type` is an addition to the four named in the brief. */
-export type CsrfVerdict = 'ok' | 'missing-token' | 'bad-token' | 'bad-origin' | 'bad-content-type';
+/** Why a cookie-authenticated request was refused (`extensions.reason`, lower-case as before). */
+export type CsrfVerdict = 'ok' | 'missing-token' | 'bad-token' | 'bad-origin' | 'bad-content-type' | 'unbound-token';
+
+/**
+ * CSRF tokens bound to the session: HMAC(key, app, session id), so a token is valid only beside the
+ * session it was issued with. A matching cookie and header pair planted by someone else (double
+ * submit alone) does not pass: it was made for another session, or not by us.
+ */
+export interface CsrfBinding {
+  tokenFor(app: string, sessionId: string): string;
+  matches(token: string, app: string, sessionId: string): boolean;
+}
+
+export function csrfBinding(secret: string): CsrfBinding {
+  const key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'gatehouse/csrf-v1', 32));
+  const tokenFor = (app: string, sessionId: string) =>
+    createHmac('sha256', key).update(`${app}\n${sessionId}`).digest('base64url');
+  return { tokenFor, matches: (token, app, sessionId) => sameToken(token, tokenFor(app, sessionId)) };
+}
+
+/** The session id an access token names, unverified: only to pick the CSRF binding (the token is verified later). */
+export function sessionIdOf(accessToken: string | undefined): string | undefined {
+  if (!accessToken) return undefined;
+  try {
+    const { sid } = decodeJwt(accessToken);
+    return typeof sid === 'string' ? sid : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const originOf = (url: string): string | undefined => {
   try {
@@ -42,14 +71,19 @@ function sameToken(a: string, b: string): boolean {
 
 /**
  * For a cookie-authenticated request (the caller decides that: no Authorization header, Gatehouse
- * cookies present): trusted origin, JSON, and `X-CSRF-Token` equal to the gh_csrf cookie
- * (double submit). Yoga's CSRF plugin is not enough: it lets every JSON request through.
+ * cookies present): trusted origin, JSON, `X-CSRF-Token` equal to the gh_csrf cookie (double
+ * submit), and that token bound to the access cookie's session. Without an access cookie (a
+ * cookie `refresh`), the binding is checked against the session the refresh token belongs to,
+ * by the refresh resolver. Yoga's CSRF plugin is not enough: it lets every JSON request through.
  */
-export async function checkCsrf(request: Request, app: AppConfig): Promise<CsrfVerdict> {
+export async function checkCsrf(request: Request, app: AppConfig, binding: CsrfBinding): Promise<CsrfVerdict> {
   if (!fromTrustedPage(request, app)) return 'bad-origin';
   if (!isJsonRequest(request)) return 'bad-content-type';
   const header = request.headers.get(CSRF_HEADER);
-  const { csrf } = await readAuthCookies(request);
+  const { csrf, access } = await readAuthCookies(request, app);
   if (!header || !csrf) return 'missing-token';
-  return sameToken(header, csrf) ? 'ok' : 'bad-token';
+  if (!sameToken(header, csrf)) return 'bad-token';
+  const sid = sessionIdOf(access);
+  if (access && (!sid || !binding.matches(header, app.slug, sid))) return 'unbound-token';
+  return 'ok';
 }

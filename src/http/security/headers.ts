@@ -47,7 +47,7 @@ function vary(headers: Headers, token: string): void {
 /**
  * Browser hardening on every response Yoga sends, errors and extra routes included: no sniffing,
  * no referrer, no framing, a CSP that allows nothing, HSTS over https, `no-store` for GraphQL
- * answers (they carry tokens and personal data) and `Vary: Origin` (CORS answers differ by origin).
+ * on every response that does not declare itself cacheable (tokens, cookies, personal data) and `Vary: Origin` (CORS answers differ by origin).
  */
 export function useSecurityHeaders(options: SecurityHeadersOptions): Plugin<Record<string, unknown>, PeerContext> {
   const trusted = new Set(options.trustedProxies.map(unmapped));
@@ -64,7 +64,9 @@ export function useSecurityHeaders(options: SecurityHeadersOptions): Plugin<Reco
       h.set('content-security-policy', graphiqlPage ? GRAPHIQL_CSP : API_CSP);
       h.set('cross-origin-resource-policy', 'same-origin');
       if (isHttps(request, serverContext.req?.socket?.remoteAddress, trusted)) h.set('strict-transport-security', HSTS);
-      if (path === endpoint) h.set('cache-control', 'no-store');
+      // Anything may carry or set credentials unless a route said otherwise (the public JWKS);
+      // a response that sets cookies is never cacheable, whatever it said.
+      if (path === endpoint || !h.has('cache-control') || h.has('set-cookie')) h.set('cache-control', 'no-store');
       h.delete('x-powered-by');
       vary(h, 'Origin');
     },

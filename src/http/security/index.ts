@@ -4,7 +4,10 @@ export {
   type AuthCookies,
   type AuthCookieTokens,
   CSRF_COOKIE,
+  type CookieNames,
   clearAuthCookies,
+  cookieNames,
+  cookiesAreSecure,
   REFRESH_COOKIE,
   REFRESH_COOKIE_PATH,
   readAuthCookies,
@@ -13,7 +16,16 @@ export {
 } from './cookies.js';
 export { CORS_ALLOWED_HEADERS, corsOptions } from './cors.js';
 export { CREDENTIAL_FIELDS, singleCredentialFieldRule, useSingleCredentialField } from './credential-fields.js';
-export { CSRF_HEADER, type CsrfVerdict, checkCsrf, fromTrustedPage, isJsonRequest } from './csrf.js';
+export {
+  CSRF_HEADER,
+  type CsrfBinding,
+  type CsrfVerdict,
+  checkCsrf,
+  csrfBinding,
+  fromTrustedPage,
+  isJsonRequest,
+  sessionIdOf,
+} from './csrf.js';
 export { type HardeningOptions, introspectionEnabled, MAX_DIRECTIVES, useGraphQLHardening } from './hardening.js';
 export {
   API_CSP,
@@ -25,4 +37,4 @@ export {
   useSecurityHeaders,
 } from './headers.js';
 export { yogaSecurityOptions } from './yoga-options.js';
-export { useCookieCsrfGuard } from './csrf-guard.js';
+export { reachesGraphQL, useCookieCsrfGuard, useSingleGraphQLPath } from './csrf-guard.js';

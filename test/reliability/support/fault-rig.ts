@@ -67,7 +67,8 @@ export async function startFaultRig(opts: FaultRigOptions): Promise<FaultRig> {
     if (!prober) throw new Error('fault rig: no prober account');
     const login = w && (await call(c.url(0), RelLoginDocument, { input: { email: w.email, password: w.password } }));
     const signed = login?.data?.login;
-    if (!w || !signed?.refreshToken) throw new Error('fault rig: the watch account could not sign in');
+    if (!w || !signed?.refreshToken || !signed.accessToken)
+      throw new Error('fault rig: the watch account could not sign in');
     return {
       db,
       cluster: c,
@@ -78,7 +79,9 @@ export async function startFaultRig(opts: FaultRigOptions): Promise<FaultRig> {
       pollMs,
       graceSeconds,
       watch() {
-        return new InstanceWatch(c.instances.map((g) => ({ origin: g.origin, url: g.url, token: signed.accessToken })));
+        return new InstanceWatch(
+          c.instances.map((g) => ({ origin: g.origin, url: g.url, token: signed.accessToken! })),
+        );
       },
       async loginWorks(i, a) {
         const r = await call(

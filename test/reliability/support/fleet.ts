@@ -185,12 +185,12 @@ export class Fleet {
     return this.opts.urls[instance % this.opts.urls.length]!;
   }
 
-  #hold(userId: string, p: { accessToken: string; refreshToken: string | null; session: { id: string } }): void {
+  #hold(userId: string, p: { accessToken: string | null; refreshToken: string | null; session: { id: string } }): void {
     this.#slots.set(p.session.id, {
       userId,
       sessionId: p.session.id,
       refreshToken: p.refreshToken!,
-      accessToken: p.accessToken,
+      accessToken: p.accessToken!,
       busy: false,
     });
   }

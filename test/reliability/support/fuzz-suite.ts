@@ -67,7 +67,7 @@ export function fuzzSuite(
     async function signIn(): Promise<string> {
       const login = await call(gh.url, RelLoginDocument, { input: { email: target.email, password: target.password } });
       assert.equal(login.data?.login?.user.id, target.userId, `the real login fails: ${login.code}`);
-      return login.data!.login!.accessToken;
+      return login.data!.login!.accessToken!;
     }
 
     const budget = { timeout: 300_000 };

@@ -135,7 +135,7 @@ export async function pauseScenario(rig: FaultRig, opts: { pauseMs: number; labe
   const retry = await call(cluster.url(1), RelRefreshDocument, { refreshToken: w.refreshToken });
   assert.ok(retry.data?.refresh, `the watch session was lost: ${retry.code} ${retry.errors[0]?.message}`);
   w.refreshToken = retry.data.refresh.refreshToken!;
-  w.accessToken = retry.data.refresh.accessToken;
+  w.accessToken = retry.data.refresh.accessToken!;
 
   const rec = await assertSessionsIntact(cluster, fleet);
   const failedLogins = fleet.records.filter((r) => r.kind === 'login' && !r.ok).length;
