@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, ManifestError, readManifestFile } from '../config/index.js';
+import { ConfigError, ManifestError, manifestWarnings, readManifestFile } from '../config/index.js';
 import { configurationReference } from '../config/reference.js';
 import { printSdl } from '../graphql/print.js';
 import { gatehouseSchema } from '../graphql/schema.js';
@@ -50,7 +50,8 @@ export async function buildProgram(): Promise<Command> {
     .argument('<manifest>', 'manifest file')
     .action(async (file: string) => {
       try {
-        await readManifestFile(file);
+        const warnings = manifestWarnings(await readManifestFile(file));
+        if (warnings.length) process.stderr.write(`${warnings.map((w) => `warning: ${w}`).join('\n')}\n`);
         process.stdout.write(`${file}: valid\n`);
       } catch (err) {
         if (!(err instanceof ManifestError)) throw err;

@@ -2,7 +2,15 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type EnvSettings, loadManifest, loadSecret, readEnv } from '../config/index.js';
+import {
+  type EnvSettings,
+  loadManifest,
+  loadSecret,
+  manifestWarnings,
+  readEnv,
+  readManifestFile,
+  resolveManifest,
+} from '../config/index.js';
 import { connectDatabase, launchDatabase, type LocalDatabase } from '../db/index.js';
 import { knownPermissions } from '../authz/index.js';
 import { createGatehouse } from '../gatehouse.js';
@@ -39,7 +47,9 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const logger = createLogger({ level: env.logLevel });
   const stateDir = stateDirOf();
   // Fail fast on configuration before starting anything.
-  await loadManifest(env.manifestPath, env.defaults);
+  const raw = await readManifestFile(env.manifestPath);
+  resolveManifest(raw, env.defaults);
+  for (const warning of manifestWarnings(raw)) logger.warn({ warning }, 'manifest');
   const secret = await loadSecret({ secret: env.secret, production: env.production, stateDir });
   await argon2SelfTest();
   const local = await launchDatabase({ dataDir: join(stateDir, 'db'), log: (msg) => logger.info(msg) });

@@ -14,3 +14,4 @@ export {
 } from './resolve.js';
 export { loadSecret, secretWeakness } from './secret.js';
 export { formatPath, validateManifest } from './validate.js';
+export { manifestWarnings } from './warnings.js';

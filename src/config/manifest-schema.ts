@@ -108,7 +108,24 @@ export const downstreamSchema = z.object({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, { message: 'must start with a letter; letters, digits, _ or -' }),
   url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
+  /** The apps whose requests may reach it; absent: every app. */
+  apps: z.array(z.string()).min(1).optional(),
 });
+
+/** Every `downstream[].apps` entry names an app of the manifest. */
+function knownDownstreamApps(
+  m: { downstream?: RawDownstream[] | undefined },
+  slugs: Set<string>,
+  ctx: z.RefinementCtx,
+  path: (string | number)[] = [],
+) {
+  m.downstream?.forEach((d, i) => {
+    d.apps?.forEach((slug, j) => {
+      if (!slugs.has(slug))
+        ctx.addIssue({ code: 'custom', path: [...path, 'downstream', i, 'apps', j], message: `unknown app "${slug}"` });
+    });
+  });
+}
 
 export const appSchema = z.object({
   slug: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { message: 'must be lower-case letters, digits, _ or -' }),
@@ -126,6 +143,7 @@ const serverSchema = z.object({
       max_cost: z.number().int().min(1).optional(),
       max_batch: z.number().int().min(0).optional(),
       max_body_bytes: z.number().int().min(1024).optional(),
+      max_entities: z.number().int().min(1).optional(),
       introspection: z.boolean().optional(),
     })
     .optional(),
@@ -153,8 +171,14 @@ export const multiAppSchema = serverSchema
         ctx.addIssue({ code: 'custom', path: ['apps', i, 'slug'], message: `duplicate slug "${a.slug}"` });
       seen.add(a.slug);
     });
+    knownDownstreamApps(m, seen, ctx);
+    m.apps.forEach((a, i) => {
+      knownDownstreamApps(a, seen, ctx, ['apps', i]);
+    });
   });
-export const singleAppSchema = serverSchema.extend(appSchema.shape);
+export const singleAppSchema = serverSchema
+  .extend(appSchema.shape)
+  .superRefine((m, ctx) => knownDownstreamApps(m, new Set([m.slug]), ctx));
 
 export type RawManifest = z.infer<typeof multiAppSchema> | z.infer<typeof singleAppSchema>;
 export type RawApp = z.infer<typeof appSchema>;

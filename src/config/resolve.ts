@@ -64,6 +64,8 @@ export interface AppConfig {
 export interface Downstream {
   name: string;
   url: string;
+  /** The apps it serves; undefined: every app. */
+  apps?: string[] | undefined;
 }
 
 export interface ServerSettings {
@@ -74,6 +76,7 @@ export interface ServerSettings {
     maxCost: number;
     maxBatch: number;
     maxBodyBytes: number;
+    maxEntities: number;
     introspection: boolean | undefined;
   };
   http: { corsOrigins: string[]; trustedProxies: string[] };
@@ -159,6 +162,7 @@ function resolveServer(raw: RawServer): ServerSettings {
       maxCost: g.max_cost ?? 5000,
       maxBatch: g.max_batch ?? 10,
       maxBodyBytes: g.max_body_bytes ?? 100_000,
+      maxEntities: g.max_entities ?? 100,
       introspection: g.introspection,
     },
     http: { corsOrigins: raw.http?.cors_origins ?? [], trustedProxies: raw.http?.trusted_proxies ?? [] },

@@ -1,7 +1,7 @@
 export { FlowError, INVALID_CREDENTIALS, INVALID_REFRESH } from './errors.js';
 export type { AuthResult } from './issue.js';
 export type { RequestInfo } from './request-info.js';
-export { ANONYMOUS_ROLE, grantRoles, seedApp } from './roles.js';
+export { ANONYMOUS_ROLE, grantRoles, initialRolesOf, rolesForNewUser, seedApp } from './roles.js';
 export { changePassword, logout, logoutAll, refresh, revokeSession } from './session.js';
 export { type Credentials, login, loginAnonymous, register } from './sign-in.js';
 export { checkName, setPolicy, setRole } from './admin.js';

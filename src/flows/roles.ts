@@ -14,13 +14,20 @@ const safeNormalize = (email: string) => {
   }
 };
 
-/** Roles a new user gets: anonymous users only `anonymous`; others default_roles plus initial_roles naming their email. */
+/**
+ * Roles a new user gets: anonymous users only `anonymous`; others default_roles (plus `extra`).
+ * Never `initial_roles`: at self-registration they would go to whoever registers the address
+ * first; they are applied to accounts that exist (start-up, admin CLI) — see initialRolesOf.
+ */
 export function rolesForNewUser(app: AppConfig, user: UserRecord, extra: string[] = []): string[] {
   if (user.kind === 'ANONYMOUS') return [ANONYMOUS_ROLE];
-  const byEmail = app.policy.initialRoles
-    .filter((r) => user.email !== null && safeNormalize(r.user) === user.email)
-    .map((r) => r.role);
-  return [...new Set([...app.policy.defaultRoles, ...byEmail, ...extra])];
+  return [...new Set([...app.policy.defaultRoles, ...extra])];
+}
+
+/** The `initial_roles` that name this user's address (none for anonymous users). */
+export function initialRolesOf(app: AppConfig, user: UserRecord): string[] {
+  if (user.kind === 'ANONYMOUS' || user.email === null) return [];
+  return app.policy.initialRoles.filter((r) => safeNormalize(r.user) === user.email).map((r) => r.role);
 }
 
 export async function grantRoles(s: Services, app: AppConfig, userId: string, roles: string[]): Promise<void> {
@@ -30,7 +37,7 @@ export async function grantRoles(s: Services, app: AppConfig, userId: string, ro
 
 /**
  * Start-up seeding, idempotent on every instance: demo users with their roles, then
- * `initial_roles` for users that already exist (later users get theirs at registration).
+ * `initial_roles` for users that exist now (a later self-registration does not get them).
  */
 export async function seedApp(s: Services, app: AppConfig): Promise<void> {
   const demo = await s.identity.seedDemoUsers(app);

@@ -76,6 +76,12 @@ export async function changePassword(
   next: string,
   req: RequestInfo,
 ): Promise<boolean> {
+  // A demo account is shared by everyone who reads the manifest: its password is the manifest's, so
+  // no holder may change it (lock the others out, or keep a demo admin to themselves).
+  if ((await s.identity.findById(app.slug, who.userId))?.kind === 'DEMO') {
+    auditAuth(s, app.slug, req, 'password_change', 'failure', { userId: who.userId, sessionId: who.sessionId });
+    throw new FlowError('FORBIDDEN', 'Demo accounts keep the password of the manifest', { reason: 'demo-user' });
+  }
   const ok = await s.identity.changePassword(app, who.userId, current, next);
   if (!ok) {
     auditAuth(s, app.slug, req, 'password_change', 'failure', { userId: who.userId, sessionId: who.sessionId });

@@ -68,7 +68,7 @@ export async function loadDownstreamSdl(d: Downstream, opts: LoadOptions = {}): 
       // Every failure of a downstream is worth another try (p-retry gives up on plain TypeErrors).
       shouldRetry: () => true,
     });
-    return { name: d.name, url: d.url, sdl };
+    return { ...d, sdl };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
     const reason = e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? e.message);

@@ -1,6 +1,6 @@
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import { stitchSchemas } from '@graphql-tools/stitch';
-import type { Executor } from '@graphql-tools/utils';
+import { type Executor, MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
   buildASTSchema,
   type GraphQLObjectType,
@@ -10,6 +10,7 @@ import {
   isSpecifiedScalarType,
 } from 'graphql';
 import type { GatehouseContext } from '../graphql/context.js';
+import { SERVED_APPS_EXTENSION } from '../graphql/requirements.js';
 import type { HeadersFor } from './forward.js';
 import type { LoadedDownstream } from './load.js';
 import { DownstreamSdlError, prepareDownstreamSdl } from './sdl.js';
@@ -44,6 +45,33 @@ function forwardingExecutor(d: LoadedDownstream, headersFor: HeadersFor, timeout
 
 const rootTypes = (s: GraphQLSchema) =>
   [s.getQueryType(), s.getMutationType(), s.getSubscriptionType()].filter((t): t is GraphQLObjectType => Boolean(t));
+
+const rootKind = (s: GraphQLSchema, t: GraphQLObjectType | string) => {
+  const name = typeof t === 'string' ? t : t.name;
+  if (name === s.getQueryType()?.name) return 'Query';
+  if (name === s.getMutationType()?.name) return 'Mutation';
+  return 'Subscription';
+};
+
+/**
+ * Marks the root fields of downstream services that serve only some apps. Their types are reached
+ * only through their root fields (names never collide, nothing is merged), so the root is enough.
+ */
+function markServedApps(stitched: GraphQLSchema, remotes: { schema: GraphQLSchema; apps?: string[] | undefined }[]) {
+  const served = new Map<string, readonly string[]>();
+  for (const { schema, apps } of remotes) {
+    if (!apps) continue;
+    for (const root of rootTypes(schema))
+      for (const field of Object.keys(root.getFields())) served.set(`${rootKind(schema, root)}.${field}`, apps);
+  }
+  if (served.size === 0) return stitched;
+  return mapSchema(stitched, {
+    [MapperKind.ROOT_FIELD]: (config, field, typeName) => {
+      const apps = served.get(`${rootKind(stitched, typeName)}.${field}`);
+      return apps ? { ...config, extensions: { ...config.extensions, [SERVED_APPS_EXTENSION]: apps } } : config;
+    },
+  });
+}
 
 /**
  * Names each service contributes. Two services may share a scalar; anything else that collides
@@ -94,11 +122,17 @@ export function buildGatewaySchema(
       if (err instanceof DownstreamSdlError) throw err;
       throw new DownstreamSdlError(d.name, `its SDL is not a valid schema: ${(err as Error).message}`);
     }
-    return { name: d.name, schema, executor: forwardingExecutor(d, headersFor, opts.timeoutMs ?? 10_000) };
+    return {
+      name: d.name,
+      apps: d.apps,
+      schema,
+      executor: forwardingExecutor(d, headersFor, opts.timeoutMs ?? 10_000),
+    };
   });
   assertNoCollisions(own, remotes);
-  return stitchSchemas({
+  const stitched = stitchSchemas({
     subschemas: [{ schema: own }, ...remotes.map(({ schema, executor }) => ({ schema, executor }))],
     mergeDirectives: true,
   });
+  return markServedApps(stitched, remotes);
 }

@@ -69,6 +69,8 @@ const refuse = (p: ValidateUserFnParams<unknown>, code: ErrorCode, message: stri
 export function validateField(p: ValidateUserFnParams<VerifiedToken | null | undefined>) {
   const ctx = p.executionArgs.contextValue as GatehouseContext;
   let req = requirementOf(p.executionArgs.schema, p.parentType, p.field);
+  // A downstream that serves only some apps: the others' requests never reach it, token or not.
+  if (req.apps && !req.apps.includes(ctx.app.slug)) return refuse(p, 'FORBIDDEN', 'Not served for this app', 403);
   if (!req.authenticated) {
     // `policy.required` (mdb-engine): the app's root fields need a token unless reviewed as public.
     if (!ctx.app.policy.required || !isUnlistedRootField(p)) return undefined;

@@ -1,5 +1,6 @@
 import {
   DirectiveLocation,
+  GraphQLBoolean,
   GraphQLDirective,
   GraphQLList,
   GraphQLNonNull,
@@ -7,12 +8,17 @@ import {
   specifiedDirectives,
 } from 'graphql';
 
-/** `@auth(roles:)`: a valid token is required; with roles, one of them too. */
+/** `@auth(roles:, allowAnonymous:)`: a valid token is required; with roles, one of them too. */
 export const authDirective = new GraphQLDirective({
   name: 'auth',
-  description: 'Requires a valid Gatehouse access token; with `roles`, the caller must hold one of them.',
+  description:
+    'Requires a valid Gatehouse access token; with `roles`, the caller must hold one of them; with `allowAnonymous: false`, anonymous users are refused.',
   locations: [DirectiveLocation.OBJECT, DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.INTERFACE],
-  args: { roles: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) } },
+  args: {
+    roles: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) },
+    // No default value: an SDL that omits it (every service written before it existed) means the same.
+    allowAnonymous: { type: GraphQLBoolean },
+  },
 });
 
 /** `@permission(resource:, action:)`: the caller's live policy must allow the action on the resource. */
@@ -32,6 +38,7 @@ export const schemaDirectives = [...specifiedDirectives, authDirective, permissi
 
 export interface AuthDirectiveArgs {
   roles?: string[] | null;
+  allowAnonymous?: boolean | null;
 }
 export interface PermissionDirectiveArgs {
   resource: string;

@@ -4,9 +4,14 @@ import {
   type GraphQLInterfaceType,
   type GraphQLObjectType,
   type GraphQLSchema,
+  getNamedType,
   isInterfaceType,
   isObjectType,
+  isUnionType,
 } from 'graphql';
+
+/** The role anonymous users hold, and only they (flows/roles.ts grants it). */
+const ANONYMOUS_ROLE = 'anonymous';
 
 type Directives = ReturnType<typeof getDirectiveExtensions>;
 
@@ -14,6 +19,10 @@ type Directives = ReturnType<typeof getDirectiveExtensions>;
 export interface Requirement {
   /** A valid token is needed. */
   authenticated: boolean;
+  /** Some @auth(allowAnonymous: false) applies: an anonymous user's token is not enough. */
+  denyAnonymous?: boolean;
+  /** The apps this field is served for (a downstream's `apps`); undefined: every app. */
+  apps?: readonly string[];
   /** Each inner list is "one of these roles" (from @auth(roles:)); all lists must hold. */
   roleSets: string[][];
   /** Every permission must hold. */
@@ -33,9 +42,10 @@ const EMPTY: Requirement = Object.freeze({
 
 function add(req: Requirement, d: Directives | undefined): void {
   if (!d) return;
-  for (const a of (d.auth ?? []) as { roles?: string[] | null }[]) {
+  for (const a of (d.auth ?? []) as { roles?: string[] | null; allowAnonymous?: boolean | null }[]) {
     req.authenticated = true;
     if (a?.roles?.length) req.roleSets.push(a.roles);
+    if (a?.allowAnonymous === false) req.denyAnonymous = true;
   }
   if (d.authenticated?.length) req.authenticated = true;
   for (const p of (d.permission ?? []) as { resource: string; action: string }[]) {
@@ -52,10 +62,28 @@ function add(req: Requirement, d: Directives | undefined): void {
   }
 }
 
+/** Marks a field as served only for some apps (the gateway sets it on a downstream's root fields). */
+export const SERVED_APPS_EXTENSION = 'gatehouseApps';
+
 /**
- * The merged requirement of `parent.field`. Through an interface, the implementations' type- and
- * field-level directives count too (generic-auth checks only the interface), so a guarded type
- * stays guarded however it is reached. Pure over the (static) schema, so it is memoized per field.
+ * The type-level directives of what `field` returns: the type, or a union's members, or an
+ * interface and its implementations. A field that leads to a guarded type is guarded itself, or
+ * `{ guarded { __typename } }` would run its resolver (and any downstream call) unchecked.
+ */
+function addReturnType(req: Requirement, schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): void {
+  const returned = getNamedType(field.type);
+  if (isObjectType(returned)) add(req, getDirectiveExtensions(returned, schema));
+  else if (isInterfaceType(returned) || isUnionType(returned)) {
+    if (isInterfaceType(returned)) add(req, getDirectiveExtensions(returned, schema));
+    for (const t of schema.getPossibleTypes(returned)) add(req, getDirectiveExtensions(t, schema));
+  }
+}
+
+/**
+ * The merged requirement of `parent.field`: the parent type's, the field's own, and the returned
+ * type's. Through an interface, the implementations' type- and field-level directives count too
+ * (generic-auth checks only the interface), so a guarded type stays guarded however it is reached.
+ * Pure over the (static) schema, so it is memoized per field.
  */
 export function requirementOf(
   schema: GraphQLSchema,
@@ -74,6 +102,7 @@ export function requirementOf(
   };
   add(req, getDirectiveExtensions(parent, schema));
   add(req, getDirectiveExtensions(field, schema));
+  addReturnType(req, schema, field);
   if (isInterfaceType(parent)) {
     for (const impl of schema.getPossibleTypes(parent)) {
       add(req, getDirectiveExtensions(impl, schema));
@@ -86,7 +115,9 @@ export function requirementOf(
   req.policyAlternatives = req.policyAlternatives.filter(
     (alts) => !(alts.length === 1 && alts[0]!.length === 1 && required.has(alts[0]![0]!)),
   );
-  const result = req.authenticated ? req : EMPTY;
+  const apps = field.extensions?.[SERVED_APPS_EXTENSION] as readonly string[] | undefined;
+  const merged = req.authenticated ? req : EMPTY;
+  const result = apps ? { ...merged, apps } : merged;
   cache.set(field.name, result);
   return result;
 }
@@ -152,6 +183,7 @@ const allowedPolicy = (who: CallerChecks) => (policy: string) => {
  */
 export function meets(req: Requirement, who: CallerChecks): boolean {
   const hasRole = (r: string) => who.hasRole(r);
+  if (req.denyAnonymous && hasRole(ANONYMOUS_ROLE)) return false;
   for (const set of req.roleSets) if (!set.some(hasRole)) return false;
   for (const p of req.permissions) if (!who.can(p.resource, p.action)) return false;
   for (const alternatives of req.scopeAlternatives) if (!alternatives.some((all) => all.every(hasRole))) return false;

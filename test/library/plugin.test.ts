@@ -21,18 +21,20 @@ const typeDefs = /* GraphQL */ `
     whoami: String! @auth
     reports: [String!]! @permission(resource: "reports", action: "read")
     adminOnly: String! @auth(roles: ["admin"])
+    vault: Vault
   }
+  type Vault @auth(roles: ["admin"]) { id: ID! }
 `;
 
 interface Served {
   url: string;
-  calls: Record<'whoami' | 'reports' | 'adminOnly', number>;
+  calls: Record<'whoami' | 'reports' | 'adminOnly' | 'vault', number>;
   plugin: GatehousePlugin;
   close(): Promise<void>;
 }
 
 async function serve(options: UseGatehouseOptions): Promise<Served> {
-  const calls = { whoami: 0, reports: 0, adminOnly: 0 };
+  const calls = { whoami: 0, reports: 0, adminOnly: 0, vault: 0 };
   const plugin = useGatehouse(options);
   const yoga = createYoga<object, { currentUser: VerifiedToken | null }>({
     schema: createSchema<{ currentUser: VerifiedToken | null }>({
@@ -51,6 +53,10 @@ async function serve(options: UseGatehouseOptions): Promise<Served> {
           adminOnly: () => {
             calls.adminOnly++;
             return 'top';
+          },
+          vault: () => {
+            calls.vault++;
+            return { id: 'v1' };
           },
         },
       },
@@ -147,6 +153,21 @@ describe('useGatehouse: the library plugin on a separate Yoga server', () => {
         assert.equal(codeOf(await gql(s.url, '{ reports }', {}, { token: u.accessToken })), 'FORBIDDEN');
         assert.deepEqual(s.calls, calls, 'no refused resolver ran');
         assert.equal((await gql(s.url, '{ adminOnly reports }', {}, { token: admin.accessToken })).errors, undefined);
+        // a guarded type guards the field that returns it: `__typename` alone does not slip past
+        for (const q of [
+          '{ vault { __typename } }',
+          '{ v: vault { __typename } }',
+          '{ ...F } fragment F on Query { vault { __typename } }',
+        ]) {
+          const before = s.calls.vault;
+          assert.equal(codeOf(await gql(s.url, q)), 'UNAUTHENTICATED', q);
+          assert.equal(codeOf(await gql(s.url, q, {}, { token: u.accessToken })), 'FORBIDDEN', q);
+          assert.equal(s.calls.vault, before, `${q} ran the resolver`);
+        }
+        assert.equal(
+          (await gql(s.url, '{ vault { __typename } }', {}, { token: admin.accessToken })).errors,
+          undefined,
+        );
         const role = `reader_${mode}`;
         const grant = `mutation { addPolicy(role: "${role}", resource: "reports", action: "read") grantRole(userId: "${u.userId}", role: "${role}") }`;
         const addPolicy = 'mutation { addPolicy(role: "admin", resource: "roles", action: "manage") }';
