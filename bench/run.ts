@@ -31,6 +31,7 @@ import { unloadedLatency } from './scenarios/latency.js';
 import { loginScenario } from './scenarios/login.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { permissionCheck } from './scenarios/permission-check.js';
+import { policyPropagation } from './scenarios/policy-propagation.js';
 import { revocationLag } from './scenarios/revocation-lag.js';
 import { roundTrips } from './scenarios/round-trips.js';
 import { workersScenario } from './scenarios/workers.js';
@@ -58,6 +59,7 @@ const SCENARIOS: { name: string; covers: number[]; run: (ctx: BenchContext) => P
   { name: 'gateway tax (7)', covers: [7], run: gatewayTax },
   { name: 'workers (8)', covers: [8], run: workersScenario },
   { name: 'memory (9)', covers: [9], run: memoryScenario },
+  { name: 'policy propagation (10)', covers: [10], run: policyPropagation },
 ];
 
 const { values: flags } = parseArgs({

@@ -1,9 +1,12 @@
 import type { CoreDeps } from '../services.js';
 import { actionInput, resourceInput, roleInput, userIdInput } from './input.js';
+import { PolicyJournal } from './journal.js';
 import { DEFAULT_LIMITS, type Evaluator, type MemoLimits, PolicyView } from './memo.js';
 import { type Rule, subjectOf } from './rbac.js';
 import { PolicyRevision, type RevisionMark, sameMark } from './revision.js';
-import { PolicyStore } from './store.js';
+import { appQuery } from './rows.js';
+import { RuleSet } from './rule-set.js';
+import { PolicyStore, type TypedRule } from './store.js';
 import type { AuthorizationProvider, AuthzAppConfig, Permission } from './types.js';
 
 /** The provider interface plus role-to-role grants (the hierarchy the interface leaves out). */
@@ -22,14 +25,23 @@ export interface EngineSpec {
   limits?: MemoLimits;
   /** Once, at start (reads and checks the model or policy file). */
   prepare(): Promise<void>;
-  /** Builds an evaluator from the app's rows as stored now; runs off the request path. */
-  load(store: PolicyStore): Promise<Evaluator>;
+  /** The rule types the model reads (after prepare): `p*` rows carry the app in v1, `g*` in v2. */
+  types(): { policy: readonly string[]; grouping: readonly string[] };
+  /** Builds an evaluator from the app's rules (a snapshot); runs off the request path. */
+  build(rules: readonly TypedRule[]): Promise<Evaluator>;
   /** True when something besides the revision calls for a rebuild. */
   outdated?(): boolean;
 }
 
 /** How long a request may wait for catchUp before it is answered from the loaded policy. */
 export const CATCH_UP_MS = 1500;
+/** Journal entries are re-read this far back: writers' clock skew and writes still in flight. */
+const JOURNAL_OVERLAP_MS = 5000;
+/**
+ * The whole policy is re-read at least this often, whatever the journal says: it heals a change
+ * no journal entry names (a row edited by another tool, a writer too far behind on its clock).
+ */
+const FULL_RELOAD_MS = 5 * 60_000;
 
 /** Runs `task` once; later calls share its result (a failure is retried by the next call). */
 function once(task: () => Promise<void>): () => Promise<void> {
@@ -66,7 +78,8 @@ function singleFlight(task: () => Promise<void>): () => Promise<void> {
 }
 
 /**
- * The machinery both providers share: storage writes that bump the revision, the revision poller,
+ * The machinery both providers share: storage writes that are journaled and bump the revision, the
+ * revision poller, incremental reloads (only the rules a journaled change names are read again),
  * the double-buffered view (a fresh evaluator and rebuilt memos are swapped in whole, never
  * mutated in place) and the synchronous, fail-closed checks.
  */
@@ -75,6 +88,7 @@ export function createEngine(spec: EngineSpec): Authorization {
   const slug = app.slug;
   const store = PolicyStore.open(deps.database.db, app.policy.policiesCollection);
   const revision = new PolicyRevision(deps.database.db, slug);
+  const journal = new PolicyJournal(deps.database.db, slug);
   const log = deps.logger.child({ component: 'authz', provider: spec.name, app: slug });
   let view: PolicyView | undefined;
   let loaded: RevisionMark | undefined;
@@ -84,6 +98,34 @@ export function createEngine(spec: EngineSpec): Authorization {
   // Clock time at which the last successful read of the stored revision began: every write made
   // before it is in the loaded view (or being loaded).
   let confirmedAt = 0;
+  let rules: RuleSet | undefined;
+  let fullAt = Number.NEGATIVE_INFINITY; // clock ms at which the last full read began
+  let journalFrom = 0; // clock ms: changes journaled before this (minus the overlap) are in `rules`
+
+  /**
+   * The rules as of `mark`: the loaded ones refreshed by the journal when it explains the move
+   * (the newest stamp is journaled), else everything read again. Only rules a change names are
+   * looked up, and their state is read from the rows, so replays and reordering do no harm.
+   */
+  const sync = async (mark: RevisionMark, started: number): Promise<RuleSet> => {
+    if (rules && loaded && started - fullAt < FULL_RELOAD_MS) {
+      if (sameMark(mark, loaded)) return rules;
+      const changes = await journal.since(journalFrom - JOURNAL_OVERLAP_MS);
+      if (changes.some((c) => c.stamp === mark.stamp)) {
+        await rules.refresh(
+          store,
+          changes.flatMap((c) => c.rules),
+        );
+        journalFrom = started;
+        return rules;
+      }
+    }
+    const { policy, grouping } = spec.types();
+    const all = await RuleSet.load(store, appQuery(slug, policy, grouping));
+    fullAt = started;
+    journalFrom = started;
+    return all;
+  };
 
   const prepare = once(() => spec.prepare());
   const rebuild = singleFlight(async () => {
@@ -92,7 +134,8 @@ export function createEngine(spec: EngineSpec): Authorization {
     // changes the mark again, so the next poll catches it.
     const started = deps.clock.ms();
     const mark = await revision.read();
-    const evaluator = await spec.load(store);
+    rules = await sync(mark, started);
+    const evaluator = await spec.build(rules.values());
     view = await PolicyView.build(mark.revision, evaluator, view, spec.limits ?? DEFAULT_LIMITS);
     loaded = mark;
     confirmedAt = Math.max(confirmedAt, started);
@@ -125,6 +168,15 @@ export function createEngine(spec: EngineSpec): Authorization {
   const own = (a: string) => {
     if (a !== slug) throw new Error(`the authorization provider of "${slug}" cannot write app "${a}"`);
   };
+  /** Journals a change, then bumps the revision with the same stamp (unjournaled, pollers read everything). */
+  const announce = async (ptype: string, changed: readonly Rule[]) => {
+    const stamp = PolicyJournal.stamp();
+    await journal
+      .record(stamp, deps.clock.now(), ptype, changed)
+      .catch((err: unknown) => log.warn({ reason: (err as Error).message }, 'policy journal write failed'));
+    await revision.bump(stamp);
+  };
+
   /**
    * A write that changed something bumps the revision for every instance, then reloads here so this
    * instance reads its own write. A failed reload does not undo the write: the poller retries it.
@@ -132,7 +184,7 @@ export function createEngine(spec: EngineSpec): Authorization {
   const write = async (op: 'add' | 'remove', ptype: string, rule: Rule) => {
     const count = op === 'add' ? await store.add(ptype, [rule]) : await store.remove(ptype, [rule]);
     if (count === 0) return false;
-    await revision.bump();
+    await announce(ptype, [rule]);
     if (running)
       await rebuild().catch((err: unknown) =>
         log.warn({ reason: (err as Error).message }, 'reload after a policy write failed; the poller retries'),
@@ -156,19 +208,21 @@ export function createEngine(spec: EngineSpec): Authorization {
       if (running) return;
       await prepare();
       await store.ensureIndexes();
+      await journal.start();
       const initial = app.policy.initialPolicies.map(([role, resource, action]) => [
         roleInput(role),
         slug,
         resourceInput(resource),
         actionInput(action),
       ]);
-      if ((await store.add('p', initial)) > 0) await revision.bump();
+      if ((await store.add('p', initial)) > 0) await announce('p', initial);
       await rebuild();
       running = true;
       timer = setTimeout(poll, spec.pollMs).unref();
     },
     stop() {
       running = false;
+      journal.stop();
       if (timer) clearTimeout(timer);
       timer = undefined;
     },

@@ -41,9 +41,10 @@ export class PolicyRevision {
     return { revision: doc?.revision ?? 0, stamp: doc?.stamp };
   }
 
-  async bump(): Promise<void> {
+  /** Moves the mark; `stamp` ties it to the journal entry of the write (PolicyJournal). */
+  async bump(stamp: string = randomUUID()): Promise<void> {
     const inc = () =>
-      this.meta.updateOne({ _id: this.id }, { $inc: { revision: 1 }, $set: { stamp: randomUUID() } }, { upsert: true });
+      this.meta.updateOne({ _id: this.id }, { $inc: { revision: 1 }, $set: { stamp } }, { upsert: true });
     try {
       await inc();
     } catch (err) {

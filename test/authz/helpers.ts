@@ -20,6 +20,8 @@ export interface InstanceOptions {
   authorization?: Record<string, unknown>;
   pollMs?: number;
   start?: boolean;
+  /** Record the database commands this instance sends (driver command monitoring). */
+  monitorCommands?: boolean;
 }
 
 /** One provider over real CoreDeps (its own client, so two instances are two "processes"). */
@@ -28,7 +30,11 @@ export async function instance(o: InstanceOptions): Promise<Instance> {
     slug: o.slug ?? 'alpha',
     auth: { policy: { provider: o.provider, authorization: o.authorization ?? {} } },
   };
-  const deps = await coreDeps({ manifest, ...(o.dbName ? { dbName: o.dbName } : {}) });
+  const deps = await coreDeps({
+    manifest,
+    ...(o.dbName ? { dbName: o.dbName } : {}),
+    ...(o.monitorCommands ? { monitorCommands: true } : {}),
+  });
   const app = deps.manifest.apps[0]!;
   const authz = createAuthorization(deps, app, o.pollMs ? { pollMs: o.pollMs } : {});
   if (o.start !== false) await authz.start();

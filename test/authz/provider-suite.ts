@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { knownPermissions, PolicyInputError } from '../../src/authz/index.js';
+import type { CommandStartedEvent } from 'mongodb';
+import { knownPermissions, PolicyInputError, PolicyStore } from '../../src/authz/index.js';
+import { PolicyRevision } from '../../src/authz/revision.js';
 import { freshDbName } from '../helpers/gatehouse.js';
 import { eventually, type Instance, type InstanceOptions, instance, type ProviderName } from './helpers.js';
 
@@ -258,6 +260,53 @@ export function providerSuite(provider: ProviderName): void {
       assert.equal(meta?.revision, 3);
       const indexes = await deps.database.db.collection('casbin_policies').indexes();
       assert.ok(indexes.some((ix) => JSON.stringify(ix.key) === '{"ptype":1,"v0":1,"v1":1,"v2":1,"v3":1}'));
+    });
+
+    it('counts permissions granted to a user directly (p, user:<id>, …), as Casbin does', async () => {
+      const dbName = freshDbName();
+      const a = await make({ dbName });
+      // Another tool writes the row (roles may not be named user:…, so the API cannot): store + revision.
+      const store = PolicyStore.open(a.deps.database.db, 'casbin_policies');
+      await store.add('p', [['user:u7', 'alpha', 'reports', 'export']]);
+      await new PolicyRevision(a.deps.database.db, 'alpha').bump();
+      await eventually(() => a.authz.can('alpha', 'u7', 'reports', 'export'), PROPAGATION_MS, 'direct grant');
+      assert.equal(a.authz.can('alpha', 'u8', 'reports', 'export'), false, 'only that user');
+      assert.deepEqual(a.authz.permissionsFor('alpha', 'u7'), [{ resource: 'reports', action: 'export' }]);
+      // direct grants add to the user's roles' grants, and another user with the same roles is unaffected
+      await a.authz.addPolicy('alpha', 'editor', 'docs', 'read');
+      await a.authz.grantRole('alpha', 'u7', 'editor');
+      await a.authz.grantRole('alpha', 'u8', 'editor');
+      assert.equal(a.authz.can('alpha', 'u7', 'docs', 'read'), true);
+      assert.equal(a.authz.can('alpha', 'u7', 'reports', 'export'), true);
+      assert.equal(a.authz.can('alpha', 'u8', 'reports', 'export'), false);
+    });
+
+    it('reloads incrementally: a journaled write costs a look-up of its rules, not a read of the policy', async () => {
+      const dbName = freshDbName();
+      const a = await make({ dbName });
+      await a.authz.addPolicy('alpha', 'editor', 'docs', 'read');
+      const b = await make({ dbName, monitorCommands: true });
+      const finds: CommandStartedEvent[] = [];
+      b.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
+        if (e.commandName === 'find') finds.push(e);
+      });
+      const onPolicy = () => finds.filter((e) => e.command.find === 'casbin_policies');
+      const fullReads = () => onPolicy().filter((e) => JSON.stringify(e.command.filter).includes('"$in"'));
+      await a.authz.grantRole('alpha', 'u1', 'editor');
+      await eventually(() => b.authz.can('alpha', 'u1', 'docs', 'read'), PROPAGATION_MS, 'grant on B');
+      await a.authz.revokeRole('alpha', 'u1', 'editor');
+      await eventually(() => !b.authz.can('alpha', 'u1', 'docs', 'read'), PROPAGATION_MS, 'revoke on B');
+      assert.equal(fullReads().length, 0, 'no full read of the policy');
+      assert.ok(onPolicy().length >= 2, 'the changed rules were looked up');
+      assert.ok(
+        finds.some((e) => e.command.find === 'policy_changes'),
+        'the journal was read',
+      );
+      // A write that bypasses the journal (another tool, an older Gatehouse) is still seen: full read.
+      await PolicyStore.open(a.deps.database.db, 'casbin_policies').add('g', [['user:u2', 'editor', 'alpha']]);
+      await new PolicyRevision(a.deps.database.db, 'alpha').bump();
+      await eventually(() => b.authz.can('alpha', 'u2', 'docs', 'read'), PROPAGATION_MS, 'unjournaled grant on B');
+      assert.equal(fullReads().length, 1, 'one full read for the unjournaled change');
     });
 
     it('refuses names it cannot store, before touching the database', async () => {

@@ -38,9 +38,11 @@ export interface TestDeps extends CoreDeps {
 }
 
 /** Real dependencies over the run's database (a fresh database name unless `dbName` is given). */
-export async function coreDeps(opts: { manifest?: unknown; dbName?: string; clock?: Clock } = {}): Promise<TestDeps> {
+export async function coreDeps(
+  opts: { manifest?: unknown; dbName?: string; clock?: Clock; monitorCommands?: boolean } = {},
+): Promise<TestDeps> {
   const dbName = opts.dbName ?? freshDbName();
-  const database = await connectDatabase(mongoUri(), dbName);
+  const database = await connectDatabase(mongoUri(), dbName, opts.monitorCommands ? { monitorCommands: true } : {});
   return {
     database,
     dbName,

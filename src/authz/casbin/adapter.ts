@@ -1,10 +1,10 @@
 // Hand-written, not casbin-mongodb-adapter: that one needs mongodb 4, opens its own client and drops the collection in savePolicy (unsafe without transactions).
-import type { BatchAdapter, FilteredAdapter, Model, UpdatableAdapter } from 'casbin';
+import type { Adapter, BatchAdapter, FilteredAdapter, Model, UpdatableAdapter } from 'casbin';
 import { appQuery, fieldFilter, isAppFilter } from '../rows.js';
 import type { PolicyStore, TypedRule } from '../store.js';
 
 /** The policy (`p*`) and grouping (`g*`) types a model defines. */
-function sectionTypes(model: Model): { policy: string[]; grouping: string[] } {
+export function sectionTypes(model: Model): { policy: string[]; grouping: string[] } {
   return {
     policy: [...(model.model.get('p')?.keys() ?? [])],
     grouping: [...(model.model.get('g')?.keys() ?? [])],
@@ -69,6 +69,34 @@ export class MongoAdapter implements FilteredAdapter, BatchAdapter, UpdatableAda
   async updatePolicy(_sec: string, ptype: string, oldRule: string[], newRule: string[]): Promise<void> {
     await this.store.update(ptype, oldRule, newRule);
   }
+}
+
+/**
+ * Rules already in memory (one app's, as the engine holds them) handed to an enforcer through
+ * Casbin's own loading path, so its sorting and role links are built as for any load. Read-only.
+ */
+export class SnapshotAdapter implements FilteredAdapter {
+  constructor(private readonly rules: readonly TypedRule[]) {}
+
+  isFiltered(): boolean {
+    return true;
+  }
+
+  async loadPolicy(model: Model): Promise<void> {
+    fill(model, this.rules);
+  }
+
+  async loadFilteredPolicy(model: Model): Promise<void> {
+    fill(model, this.rules);
+  }
+
+  private readOnly(): never {
+    throw new Error('a policy snapshot is read-only: write through the authorization provider');
+  }
+  savePolicy: Adapter['savePolicy'] = async () => this.readOnly();
+  addPolicy: Adapter['addPolicy'] = async () => this.readOnly();
+  removePolicy: Adapter['removePolicy'] = async () => this.readOnly();
+  removeFilteredPolicy: Adapter['removeFilteredPolicy'] = async () => this.readOnly();
 }
 
 /**

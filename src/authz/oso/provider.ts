@@ -6,9 +6,8 @@ import type { CoreDeps } from '../../services.js';
 import { type Authorization, createEngine } from '../engine.js';
 import { knownPermissions, type PermissionHints } from '../known-permissions.js';
 import type { Evaluator, UserFacts } from '../memo.js';
-import { PolicyIndex, pairKey, userFacts } from '../rbac.js';
-import { appQuery } from '../rows.js';
-import type { PolicyStore } from '../store.js';
+import { PolicyIndex, pairKey, subjectOf, userFacts } from '../rbac.js';
+import type { TypedRule } from '../store.js';
 import type { AuthzAppConfig, Permission } from '../types.js';
 import { factsOf, loadOso, User } from './polar.js';
 
@@ -41,17 +40,22 @@ export async function readPolicy(policyFile: string | undefined): Promise<Policy
  * Oso answers asynchronously, so a revision's answers are computed up front: for every distinct set
  * of effective roles among the app's users (plus the empty set), Oso is asked about every known
  * (resource, action) pair — those of the stored rules and the hinted ones. A check is then a
- * lookup; a pair nobody announced is denied.
+ * lookup; a pair nobody announced is denied. As in Casbin, rows may grant a user directly
+ * (`p, user:<id>, …`): such a user's actor also holds its own subject among `roles`, so the
+ * policy's `role in actor.roles` finds those rows; users without direct grants share answers.
  */
 export async function osoEvaluator(
   policy: Policy,
   index: PolicyIndex,
   pairs: readonly Permission[],
 ): Promise<Evaluator<OsoFacts>> {
+  const direct = new Set<string>();
+  for (const [grantee] of index.grantRows()) if (grantee.startsWith('user:')) direct.add(grantee);
+  const actorRoles = (subject: string, roles: readonly string[]) => (direct.has(subject) ? [subject, ...roles] : roles);
   const roleSets = new Map<string, readonly string[]>([['', []]]);
-  for (const member of index.members()) {
-    if (!member.startsWith('user:')) continue;
-    const roles = index.rolesOf(member);
+  for (const subject of new Set([...index.members(), ...direct])) {
+    if (!subject.startsWith('user:')) continue;
+    const roles = actorRoles(subject, index.rolesOf(subject));
     roleSets.set(signatureOf(roles), roles);
   }
   const allowed = new Map<string, Map<string, Permission>>();
@@ -73,7 +77,7 @@ export async function osoEvaluator(
   return {
     factsFor(userId) {
       const facts = userFacts(index, userId);
-      return { ...facts, signature: signatureOf(facts.roles) };
+      return { ...facts, signature: signatureOf(actorRoles(subjectOf(userId), facts.roles)) };
     },
     decide: (facts, resource, action) => allowed.get(facts.signature)?.has(pairKey({ resource, action })) ?? false,
     permissions: (facts) => [...(allowed.get(facts.signature)?.values() ?? [])],
@@ -86,9 +90,8 @@ function knownPairs(index: PolicyIndex, hints: PermissionHints): Permission[] {
   return [...pairs.values()];
 }
 
-async function loadIndex(store: PolicyStore, app: string): Promise<PolicyIndex> {
-  const rows = await store.load(appQuery(app, ['p'], ['g']));
-  const of = (t: string) => rows.filter(([ptype]) => ptype === t).map(([, rule]) => rule);
+function indexOf(rules: readonly TypedRule[], app: string): PolicyIndex {
+  const of = (t: string) => rules.filter(([ptype]) => ptype === t).map(([, rule]) => rule);
   return new PolicyIndex(app, of('p'), of('g'));
 }
 
@@ -110,10 +113,11 @@ export function createOsoProvider(
       (await loadOso(read.text, read.name, factsOf(new PolicyIndex(app.slug, [], [])))).free(); // fails start on a bad policy
       policy = read;
     },
-    async load(store) {
+    types: () => ({ policy: ['p'], grouping: ['g'] }),
+    async build(rules) {
       if (!policy) throw new Error('oso provider used before its policy was read');
       const version = hints.version;
-      const index = await loadIndex(store, app.slug);
+      const index = indexOf(rules, app.slug);
       const evaluator = await osoEvaluator(policy, index, knownPairs(index, hints));
       hintsSeen = version;
       return evaluator;
