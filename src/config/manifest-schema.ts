@@ -67,6 +67,24 @@ export const authSchema = z.object({
       strategy: z.string().optional(),
       allow_registration: z.boolean().optional(),
       demo_users: z.array(demoUser).optional(),
+      require_email_verification: z.boolean().optional(),
+    })
+    .optional(),
+  email: z
+    .object({
+      smtp_url: z.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL' }).optional(),
+      from: nonEmpty.optional(),
+      verify_url: z.string().includes('{token}', { message: 'must contain {token}' }).optional(),
+      reset_url: z.string().includes('{token}', { message: 'must contain {token}' }).optional(),
+      verify_ttl: seconds(60).optional(),
+      reset_ttl: seconds(60).optional(),
+    })
+    .optional(),
+  mfa: z
+    .object({
+      enabled: z.boolean().optional(),
+      issuer: nonEmpty.optional(),
+      required_roles: z.array(nonEmpty).optional(),
     })
     .optional(),
   tokens: z
@@ -98,6 +116,8 @@ export const authSchema = z.object({
       login_ip: limitSchema.optional(),
       register: limitSchema.optional(),
       anonymous: limitSchema.optional(),
+      password_reset: limitSchema.optional(),
+      password_reset_ip: limitSchema.optional(),
     })
     .optional(),
   audit: z.object({ retention_days: z.number().int().min(1).optional() }).optional(),

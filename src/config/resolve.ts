@@ -42,7 +42,23 @@ export interface AppConfig {
     initialPolicies: [string, string, string][];
     policyFile: string | undefined;
   };
-  users: { enabled: boolean; strategy: string; allowRegistration: boolean; demoUsers: DemoUser[] };
+  users: {
+    enabled: boolean;
+    strategy: string;
+    allowRegistration: boolean;
+    demoUsers: DemoUser[];
+    requireEmailVerification: boolean;
+  };
+  /** Outgoing e-mail: SMTP when `smtpUrl` is set, else files in the local outbox. TTLs in seconds. */
+  email: {
+    smtpUrl: string | undefined;
+    from: string;
+    verifyUrl: string | undefined;
+    resetUrl: string | undefined;
+    verifyTtl: number;
+    resetTtl: number;
+  };
+  mfa: { enabled: boolean; issuer: string; requiredRoles: string[] };
   tokens: {
     accessTtl: number;
     refreshTtl: number;
@@ -57,6 +73,8 @@ export interface AppConfig {
     loginIp: Limit;
     register: Limit;
     anonymous: Limit;
+    passwordReset: Limit;
+    passwordResetIp: Limit;
   };
   audit: { retentionDays: number };
 }
@@ -121,6 +139,20 @@ export function resolveApp(raw: RawApp, env: EnvDefaults): AppConfig {
         password: u.password,
         roles: u.roles ?? (u.role ? [u.role] : []),
       })),
+      requireEmailVerification: a.users?.require_email_verification ?? false,
+    },
+    email: {
+      smtpUrl: a.email?.smtp_url,
+      from: a.email?.from ?? `${raw.name ?? raw.slug} <no-reply@localhost>`,
+      verifyUrl: a.email?.verify_url,
+      resetUrl: a.email?.reset_url,
+      verifyTtl: a.email?.verify_ttl ?? 86_400,
+      resetTtl: a.email?.reset_ttl ?? 1800,
+    },
+    mfa: {
+      enabled: a.mfa?.enabled ?? false,
+      issuer: a.mfa?.issuer ?? raw.name ?? raw.slug,
+      requiredRoles: a.mfa?.required_roles ?? [],
     },
     tokens: {
       accessTtl: a.tokens?.access_ttl ?? env.accessTtl,
@@ -147,6 +179,8 @@ export function resolveApp(raw: RawApp, env: EnvDefaults): AppConfig {
       loginIp: limit(a.rate_limits?.login_ip, { maxAttempts: 20, windowSeconds: 60 }),
       register: limit(a.rate_limits?.register, { maxAttempts: 10, windowSeconds: 3600 }),
       anonymous: limit(a.rate_limits?.anonymous, { maxAttempts: 10, windowSeconds: 3600 }),
+      passwordReset: limit(a.rate_limits?.password_reset, { maxAttempts: 3, windowSeconds: 3600 }),
+      passwordResetIp: limit(a.rate_limits?.password_reset_ip, { maxAttempts: 10, windowSeconds: 3600 }),
     },
     audit: { retentionDays: a.audit?.retention_days ?? 90 },
   };

@@ -11,8 +11,20 @@ import { ContentionError, type StateVersion, versionedStates } from './versioned
 export const RATE_LIMITS_COLLECTION = 'rate_limits';
 
 /** The manifest limit behind each kind, also the `kind` label of the rate-limited metric. */
-const IP_LIMIT = { login: 'loginIp', register: 'register', anonymous: 'anonymous' } as const;
-const METRIC_KIND = { login: 'login_ip', register: 'register', anonymous: 'anonymous' } as const;
+const IP_LIMIT = {
+  login: 'loginIp',
+  register: 'register',
+  anonymous: 'anonymous',
+  reset: 'passwordResetIp',
+  reset_address: 'passwordReset',
+} as const;
+const METRIC_KIND = {
+  login: 'login_ip',
+  register: 'register',
+  anonymous: 'anonymous',
+  reset: 'password_reset_ip',
+  reset_address: 'password_reset',
+} as const;
 
 export const ipKey = (kind: IpLimitKind, app: string, ip: string, windowStart: number) =>
   `ip:${kind}:${app}:${ip}:${windowStart}`;

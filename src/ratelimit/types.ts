@@ -6,7 +6,8 @@ export interface LimitDecision {
   retryAfter: number;
 }
 
-export type IpLimitKind = 'login' | 'register' | 'anonymous';
+/** Fixed-window limits: per IP, except `reset_address`, whose key is the (normalized) address asked about. */
+export type IpLimitKind = 'login' | 'register' | 'anonymous' | 'reset' | 'reset_address';
 
 /**
  * Brute-force protection whose counters live in MongoDB (inserts with unique `_id`s, read only by

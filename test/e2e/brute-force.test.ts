@@ -41,6 +41,7 @@ describe('brute-force protection across instances', () => {
   it('50 parallel wrong passwords over 3 instances: at most threshold + 1 verifications, then RATE_LIMITED with retryAfter', async () => {
     const u = await registerUser(instances[0]!.url);
     verifications = 0;
+    const started = performance.now();
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         gql(instances[i % 3]!.url, LoginDocument, { input: { email: u.email, password: strongPassword() } }),
@@ -50,7 +51,11 @@ describe('brute-force protection across instances', () => {
     const checked = codes.filter((c) => c === 'UNAUTHENTICATED').length;
     if (spying) assert.equal(checked, verifications, 'one verification per password checked');
     else verifications = checked;
-    assert.ok(verifications <= 6, `${verifications} argon2 verifications`);
+    // 5 checks, then the account locks for 1 s, 2 s, 4 s… and each expiry lets one probe through:
+    // a slow run (workers on a loaded machine) legitimately sees more probes than a fast one.
+    const elapsedS = (performance.now() - started) / 1000;
+    const probes = Math.max(1, Math.floor(Math.log2(1 + elapsedS)));
+    assert.ok(verifications <= 5 + probes, `${verifications} argon2 verifications in ${elapsedS.toFixed(1)} s`);
     const limited = results.filter((r) => codeOf(r) === 'RATE_LIMITED');
     assert.equal(limited.length, 50 - verifications);
     for (const r of limited) assert.ok(Number(r.errors![0]!.extensions!.retryAfter) >= 1);
