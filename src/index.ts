@@ -38,13 +38,23 @@ export {
 export { GATEHOUSE_DIRECTIVES_SDL } from './gateway/sdl.js';
 export { FEDERATION_SPEC_URL, GATEHOUSE_SPEC_URL } from './graphql/federation.js';
 
-// Services behind the gateway: refuse traffic that did not come through it.
+// Services behind the gateway: refuse traffic that did not come through it, or came twice.
 export {
   APP_HEADER,
   exportGatewayKey,
-  type GatewayVerification,
+  NONCE_HEADER,
+  SESSION_ID_HEADER,
   SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
   USER_ID_HEADER,
+} from './gateway/signature.js';
+export {
+  createNonceStore,
+  type GatewayRefusal,
+  type GatewayRequest,
+  type GatewayVerification,
+  type MemoryNonceStoreOptions,
+  type NonceStore,
   type VerifyOptions,
   verifyGatewaySignature,
-} from './gateway/signature.js';
+} from './library/index.js';

@@ -1,16 +1,21 @@
 import type { Clock } from '../clock.js';
 import { presentedToken } from '../graphql/auth-plugin.js';
 import type { GatehouseContext } from '../graphql/context.js';
-import { deriveGatewayKey, gatewayHeaders } from './signature.js';
+import { deriveGatewayKey, gatewayHeaders, type SignedCall } from './signature.js';
 
 /** Builds the headers of one downstream call from the request being served (or none: the gateway's own call). */
-export type HeadersFor = (service: string, ctx: GatehouseContext | undefined) => Promise<Record<string, string>>;
+export type HeadersFor = (
+  service: string,
+  ctx: GatehouseContext | undefined,
+  call: SignedCall,
+) => Promise<Record<string, string>>;
 
 /**
  * What goes downstream: `X-Gatehouse-App`, and for a caller whose token the auth plugin verified,
- * `Authorization: Bearer <that token>` (a cookie caller's token too) and `X-Gatehouse-User-Id`;
- * always a fresh `X-Gatehouse-Signature` over them. A token that did not verify is not forwarded:
- * a service behind the gateway only ever sees identities the gateway vouches for.
+ * `Authorization: Bearer <that token>` (a cookie caller's token too), `X-Gatehouse-User-Id` and
+ * `X-Gatehouse-Session-Id`; always a fresh timestamp, nonce and `X-Gatehouse-Signature` over them
+ * and over this call's method and body. A token that did not verify is not forwarded: a service
+ * behind the gateway only ever sees identities the gateway vouches for.
  */
 export function createHeadersFor(secret: string, clock: Clock): HeadersFor {
   const keys = new Map<string, Buffer>();
@@ -22,13 +27,42 @@ export function createHeadersFor(secret: string, clock: Clock): HeadersFor {
     }
     return key;
   };
-  return async (service, ctx) => {
-    const now = clock.ms() / 1000;
+  return async (service, ctx, call) => {
     const user = ctx?.currentUser ?? null;
     const token = user && ctx ? await presentedToken(ctx) : undefined;
-    const who = { app: ctx?.app.slug ?? null, userId: token ? user!.userId : null };
-    const headers = gatewayHeaders(keyOf(service), service, who, now);
+    const who = {
+      app: ctx?.app.slug ?? null,
+      userId: token ? user!.userId : null,
+      sessionId: token ? user!.sessionId : null,
+    };
+    const headers = gatewayHeaders(keyOf(service), who, call, clock.ms());
     if (token) headers.authorization = `Bearer ${token}`;
     return headers;
+  };
+}
+
+/**
+ * The fetch a downstream executor sends with. It signs the body string it is handed and sends
+ * that same string, so the hash covers the exact bytes on the wire (no re-serialisation between
+ * signing and sending). Anything but a string body (multipart uploads) is refused: it could not
+ * be hashed as sent.
+ */
+export function signingFetch(headersFor: HeadersFor, service: string, timeoutMs: number) {
+  return async (url: string, init: RequestInit = {}, context?: unknown): Promise<Response> => {
+    const { body } = init;
+    if (typeof body !== 'string') throw new Error(`downstream "${service}": only JSON bodies are forwarded`);
+    const method = (init.method ?? 'POST').toUpperCase();
+    const signed = await headersFor(service, context as GatehouseContext | undefined, { method, body });
+    // The timeout is applied here rather than with the executor's `timeout` option: that one is merged
+    // with its long-lived dispose signal by adding a listener to it per call, which piles up
+    // (MaxListenersExceededWarning) under concurrency. AbortSignal.any adds none.
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return fetch(url, {
+      ...init,
+      method,
+      body,
+      headers: { ...(init.headers as Record<string, string> | undefined), ...signed },
+      signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
+    });
   };
 }

@@ -36,7 +36,7 @@ export async function createGateway(
   const loadAll = async () => {
     const loaded = await Promise.all(
       manifest.downstream.map((d) =>
-        loadDownstreamSdl(d, { ...opts.load, headers: () => headersFor(d.name, undefined) }),
+        loadDownstreamSdl(d, { ...opts.load, headers: (call) => headersFor(d.name, undefined, call) }),
       ),
     );
     // Loaded only with downstream services: stitching and its HTTP executor cost ~19 MB otherwise unused.

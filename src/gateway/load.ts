@@ -1,9 +1,10 @@
 import pRetry from 'p-retry';
 import type { Downstream } from '../config/index.js';
+import type { SignedCall } from './signature.js';
 
 export interface LoadOptions {
-  /** Headers for the request (the gateway's signature, so a service that demands it answers). */
-  headers?: () => Promise<Record<string, string>> | Record<string, string>;
+  /** Headers for the request, given its method and exact body (the gateway's signature, so a service that demands it answers). */
+  headers?: (call: SignedCall) => Promise<Record<string, string>> | Record<string, string>;
   /** Tries in all (default 5). */
   attempts?: number;
   /** Wait before the second try; doubles after each failure (default 500 ms: 0.5+1+2+4 s ≈ 7.5 s of waiting). */
@@ -30,13 +31,15 @@ export class DownstreamUnavailableError extends Error {
   }
 }
 
+// Serialised once: this exact string is what is signed and what is sent.
 const QUERY = JSON.stringify({ query: '{ _service { sdl } }' });
+const CALL = { method: 'POST', body: QUERY } satisfies SignedCall;
 
 async function fetchSdl(d: Downstream, headers: Record<string, string>, timeoutMs: number): Promise<string> {
   const res = await fetch(d.url, {
-    method: 'POST',
+    method: CALL.method,
     headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
-    body: QUERY,
+    body: CALL.body,
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
@@ -60,7 +63,7 @@ async function fetchSdl(d: Downstream, headers: Record<string, string>, timeoutM
 export async function loadDownstreamSdl(d: Downstream, opts: LoadOptions = {}): Promise<LoadedDownstream> {
   const attempts = Math.max(1, opts.attempts ?? 5);
   try {
-    const sdl = await pRetry(async () => fetchSdl(d, (await opts.headers?.()) ?? {}, opts.timeoutMs ?? 3000), {
+    const sdl = await pRetry(async () => fetchSdl(d, (await opts.headers?.(CALL)) ?? {}, opts.timeoutMs ?? 3000), {
       retries: attempts - 1,
       factor: 2,
       minTimeout: opts.delayMs ?? 500,

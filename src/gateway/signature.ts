@@ -1,25 +1,32 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
- * A short-lived assertion the gateway adds to every downstream call, so a service behind it can
- * refuse traffic that went around it (and with it, around @auth / @permission).
+ * The assertion the gateway adds to every downstream call, so a service behind it can refuse
+ * traffic that went around it (and with it, around @auth / @permission) — and a captured call
+ * cannot be replayed, re-targeted at another operation, or re-labelled with another user.
  *
- *   X-Gatehouse-Signature: t=<unix seconds>,v1=<base64url HMAC-SHA256>
+ *   X-Gatehouse-App, X-Gatehouse-User-Id, X-Gatehouse-Session-Id, X-Gatehouse-Timestamp (unix ms),
+ *   X-Gatehouse-Nonce (128 random bits, base64url), X-Gatehouse-Signature: v2=<base64url HMAC-SHA256>
  *
- * over `gatehouse-gateway-v1 \n service \n t \n app \n userId`. The key is per service, derived
- * from GATEHOUSE_SECRET with HKDF, so a service holds only its own key and an assertion made for
- * one service does not verify at another.
+ * over `v2 \n METHOD \n sha256(body bytes, base64url) \n app \n user \n session \n nonce \n timestamp`.
+ * The body hash is of the exact bytes sent, so the service checks what it is about to execute,
+ * not a re-serialisation of it. The key is per service, derived from GATEHOUSE_SECRET with HKDF,
+ * so a service holds only its own key and an assertion made for one service does not verify at
+ * another. The verifier is in src/library/gateway-verify.ts.
  */
 export const SIGNATURE_HEADER = 'x-gatehouse-signature';
 export const APP_HEADER = 'x-gatehouse-app';
 export const USER_ID_HEADER = 'x-gatehouse-user-id';
+export const SESSION_ID_HEADER = 'x-gatehouse-session-id';
+export const TIMESTAMP_HEADER = 'x-gatehouse-timestamp';
+export const NONCE_HEADER = 'x-gatehouse-nonce';
 
-const VERSION = 'gatehouse-gateway-v1';
-const FORMAT = /^t=(\d{1,12}),v1=([A-Za-z0-9_-]{43})$/;
+/** HKDF info prefix of the per-service keys; unchanged since v1 so operators keep their keys. */
+export const KEY_INFO = 'gatehouse-gateway-v1';
 
 /** The HMAC key the gateway uses for `service` (32 bytes). */
 export function deriveGatewayKey(secret: string, service: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'gatehouse', `${VERSION}/${service}`, 32));
+  return Buffer.from(hkdfSync('sha256', secret, 'gatehouse', `${KEY_INFO}/${service}`, 32));
 }
 
 /** The key as the operator hands it to the downstream service (base64url). */
@@ -31,73 +38,64 @@ export interface GatewayIdentity {
   app: string | null;
   /** The verified caller, or null when anonymous. */
   userId: string | null;
+  /** The caller's session (the token's `sid`), or null when anonymous. */
+  sessionId?: string | null;
 }
 
-const mac = (key: Uint8Array, service: string, t: number, who: GatewayIdentity) =>
-  createHmac('sha256', key)
-    .update(`${VERSION}\n${service}\n${t}\n${who.app ?? ''}\n${who.userId ?? ''}`)
-    .digest();
+/** One downstream HTTP call as it goes on the wire: the method and the exact body. */
+export interface SignedCall {
+  method: string;
+  body: string | Uint8Array;
+}
 
-/** The headers that carry (and the header that signs) the caller's identity to `service`. */
+export const bodyHash = (body: string | Uint8Array): string => createHash('sha256').update(body).digest('base64url');
+
+/** The fields the v2 HMAC covers, each exactly as sent in its header (absent = empty). */
+export interface CanonicalFields {
+  method: string;
+  bodyHash: string;
+  app: string;
+  userId: string;
+  sessionId: string;
+  nonce: string;
+  timestamp: string;
+}
+
+export const canonicalV2 = (f: CanonicalFields): string =>
+  ['v2', f.method, f.bodyHash, f.app, f.userId, f.sessionId, f.nonce, f.timestamp].join('\n');
+
+export const macV2 = (key: Uint8Array, f: CanonicalFields): Buffer =>
+  createHmac('sha256', key).update(canonicalV2(f)).digest();
+
+export const newNonce = (): string => randomBytes(16).toString('base64url');
+
+/**
+ * The headers that carry (and the header that signs) the caller's identity for one call. App and
+ * user id are omitted when null, as before; the session id header is always sent (empty for none).
+ */
 export function gatewayHeaders(
   key: Uint8Array,
-  service: string,
   who: GatewayIdentity,
-  nowSeconds: number,
+  call: SignedCall,
+  nowMs: number,
+  nonce: string = newNonce(),
 ): Record<string, string> {
-  const t = Math.floor(nowSeconds);
+  const fields: CanonicalFields = {
+    method: call.method.toUpperCase(),
+    bodyHash: bodyHash(call.body),
+    app: who.app ?? '',
+    userId: who.userId ?? '',
+    sessionId: who.sessionId ?? '',
+    nonce,
+    timestamp: String(Math.floor(nowMs)),
+  };
   const headers: Record<string, string> = {
-    [SIGNATURE_HEADER]: `t=${t},v1=${mac(key, service, t, who).toString('base64url')}`,
+    [SESSION_ID_HEADER]: fields.sessionId,
+    [TIMESTAMP_HEADER]: fields.timestamp,
+    [NONCE_HEADER]: nonce,
+    [SIGNATURE_HEADER]: `v2=${macV2(key, fields).toString('base64url')}`,
   };
   if (who.app !== null) headers[APP_HEADER] = who.app;
   if (who.userId !== null) headers[USER_ID_HEADER] = who.userId;
   return headers;
-}
-
-/** Fetch `Headers` (any implementation: servers often use a ponyfill) or Node's `IncomingHttpHeaders`. */
-export type HeaderSource = Pick<Headers, 'get'> | Record<string, string | string[] | undefined>;
-
-export interface VerifyOptions {
-  /** This service's name, as the gateway's manifest `downstream` entry spells it. */
-  service: string;
-  /** How old an assertion may be (default 60 s; the gateway signs each call, so keep it short). */
-  maxAgeSeconds?: number;
-  /** Seconds since the epoch (default: now). */
-  now?: number;
-}
-
-export type GatewayVerification =
-  | ({ ok: true; issuedAt: number } & GatewayIdentity)
-  | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'bad-signature' };
-
-function header(headers: HeaderSource, name: string): string | null {
-  if (typeof headers.get === 'function') return (headers as Pick<Headers, 'get'>).get(name);
-  const v = (headers as Record<string, string | string[] | undefined>)[name];
-  return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
-}
-
-/**
- * For downstream services: did this request come through the gateway? Checks the HMAC over the
- * app and user id headers as received (so neither can be swapped) and the assertion's age.
- * Accepts a Fetch `Headers` or Node's `IncomingHttpHeaders`; the key as bytes or base64url.
- */
-export function verifyGatewaySignature(
-  headers: HeaderSource,
-  key: Uint8Array | string,
-  opts: VerifyOptions,
-): GatewayVerification {
-  const raw = header(headers, SIGNATURE_HEADER);
-  if (raw === null) return { ok: false, reason: 'missing' };
-  const m = FORMAT.exec(raw.trim());
-  if (!m) return { ok: false, reason: 'malformed' };
-  const t = Number(m[1]);
-  const now = opts.now ?? Date.now() / 1000;
-  if (Math.abs(now - t) > (opts.maxAgeSeconds ?? 60)) return { ok: false, reason: 'expired' };
-  const who: GatewayIdentity = { app: header(headers, APP_HEADER), userId: header(headers, USER_ID_HEADER) };
-  const k = typeof key === 'string' ? Buffer.from(key, 'base64url') : key;
-  const expected = mac(k, opts.service, t, who);
-  const given = Buffer.from(m[2]!, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    return { ok: false, reason: 'bad-signature' };
-  return { ok: true, issuedAt: t, ...who };
 }

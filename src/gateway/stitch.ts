@@ -9,9 +9,8 @@ import {
   isScalarType,
   isSpecifiedScalarType,
 } from 'graphql';
-import type { GatehouseContext } from '../graphql/context.js';
 import { SERVED_APPS_EXTENSION } from '../graphql/requirements.js';
-import type { HeadersFor } from './forward.js';
+import { type HeadersFor, signingFetch } from './forward.js';
 import type { LoadedDownstream } from './load.js';
 import { DownstreamSdlError, prepareDownstreamSdl } from './sdl.js';
 
@@ -21,26 +20,21 @@ export interface StitchOptions {
 }
 
 /**
- * Calls `d` over HTTP with headers computed per request. Whatever `extensions` the delegated
- * request carries are dropped: executor-http would turn `extensions.headers` / `.endpoint` into
- * real headers and URL, and only the gateway decides those.
+ * Calls `d` over HTTP, always POST, each call signed by signingFetch from the request's context.
+ * Whatever `extensions` the delegated request carries are dropped: executor-http would turn
+ * `extensions.headers` / `.endpoint` / `.fetch` into real headers, URL and transport, and only the
+ * gateway decides those. In-flight deduplication is off: it is keyed by URL, body and the headers
+ * known before fetch, not by the caller, and every call carries its own nonce anyway.
  */
 function forwardingExecutor(d: LoadedDownstream, headersFor: HeadersFor, timeoutMs: number): Executor {
   const http = buildHTTPExecutor({
     endpoint: d.url,
+    method: 'POST',
     disposable: false,
-    // The timeout is applied here rather than with the `timeout` option: that one is merged with the
-    // executor's long-lived dispose signal by adding a listener to it per call, which piles up
-    // (MaxListenersExceededWarning) under concurrency. AbortSignal.any adds none.
-    fetch: (url, init) => {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      return fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
-    },
+    deduplicateInflightRequests: false,
+    fetch: signingFetch(headersFor, d.name, timeoutMs),
   });
-  return async (request) => {
-    const headers = await headersFor(d.name, request.context as GatehouseContext | undefined);
-    return http({ ...request, extensions: { headers } });
-  };
+  return (request) => http({ ...request, extensions: {} });
 }
 
 const rootTypes = (s: GraphQLSchema) =>

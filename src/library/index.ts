@@ -21,3 +21,13 @@ export {
   type TokenVerifier,
   type VerifierOptions,
 } from './verify.js';
+export {
+  type GatewayRefusal,
+  type GatewayRequest,
+  type GatewayVerification,
+  type HeaderSource,
+  MAX_WINDOW_SECONDS,
+  type VerifyOptions,
+  verifyGatewaySignature,
+} from './gateway-verify.js';
+export { createNonceStore, type MemoryNonceStoreOptions, type NonceStore } from './nonce-store.js';

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createGateway, DownstreamUnavailableError, SIGNATURE_HEADER } from '../../src/gateway/index.js';
-import { deriveGatewayKey, verifyGatewaySignature } from '../../src/gateway/signature.js';
+import { createGateway, DownstreamUnavailableError } from '../../src/gateway/index.js';
+import { deriveGatewayKey } from '../../src/gateway/signature.js';
+import { verifyGatewaySignature } from '../../src/library/gateway-verify.js';
+import { createNonceStore } from '../../src/library/nonce-store.js';
 import { gatehouseSchema } from '../../src/graphql/schema.js';
 import { startGatehouse, TEST_SECRET, type TestInstance } from '../helpers/gatehouse.js';
 import { codeOf, gql } from '../helpers/graphql.js';
@@ -85,30 +87,113 @@ describe('gateway mode: a downstream service behind Gatehouse', () => {
     assert.equal(seen.authorization, `Bearer ${u.accessToken}`);
     assert.equal(seen['x-gatehouse-app'], 'test');
     assert.equal(seen['x-gatehouse-user-id'], u.userId);
-    const v = verifyGatewaySignature(seen, deriveGatewayKey(TEST_SECRET, orders.name), { service: orders.name });
-    assert.equal(v.ok, true);
+    assert.match(seen['x-gatehouse-session-id'] as string, /.+/, 'the caller’s session goes down too');
+    // The service verified it already (it refuses anything else); the same bytes verify with the key
+    // alone — and only once: the service's nonce store has it, a fresh store does not.
+    const call = orders.accepted.at(-1)!;
+    const key = deriveGatewayKey(TEST_SECRET, orders.name);
+    const again = await verifyGatewaySignature({ ...call }, key);
+    assert.deepEqual(again, { ok: false, reason: 'replayed' });
+    const fresh = await verifyGatewaySignature({ ...call }, key, { nonceStore: createNonceStore() });
+    assert.equal(fresh.ok, true);
+    assert.equal(fresh.ok && fresh.userId, u.userId);
+    assert.equal(fresh.ok && fresh.sessionId, seen['x-gatehouse-session-id']);
   });
 
-  it('the service refuses a request that went around the gateway, or replays a signature for another user', async () => {
+  it('the service refuses a request that went around the gateway, with or without a forged user id', async () => {
     const u = await registerUser(gh.url);
     const refused = orders.refused;
+    const reached = orders.calls.myOrders;
     const direct = await gql(orders.url, '{ myOrders { id } }', {}, { token: u.accessToken });
-    assert.equal(direct.status, 403);
-    assert.equal(orders.refused, refused + 1);
-    const stolen = { ...(orders.lastHeaders as Record<string, string>) };
-    const replay = await gql(
-      orders.url,
-      '{ allOrders { id } }',
+    assert.equal(direct.status, 401);
+    const forged = await gql(orders.url, '{ myOrders { id } }', {}, { headers: { 'x-gatehouse-user-id': u.userId } });
+    assert.equal(forged.status, 401);
+    assert.deepEqual(orders.refusals.slice(refused), ['missing', 'missing']);
+    assert.equal(orders.calls.myOrders, reached, 'neither reached the resolver');
+  });
+
+  it('a captured forwarded call cannot be replayed: unchanged, for another operation, later, as another user or method', async () => {
+    const u = await registerUser(gh.url);
+    const accepted = orders.accepted.length;
+    const genuine = await gql<{ myOrders: Order[] }, object>(
+      gh.url,
+      '{ myOrders { id owner } }',
       {},
-      {
-        headers: {
-          [SIGNATURE_HEADER]: stolen[SIGNATURE_HEADER]!,
-          'x-gatehouse-app': 'test',
-          'x-gatehouse-user-id': 'someone-else',
-        },
-      },
+      { token: u.accessToken },
     );
-    assert.equal(replay.status, 403);
+    assert.equal(genuine.errors, undefined);
+    assert.equal(genuine.data?.myOrders[0]?.owner, u.userId, 'the genuine call passes');
+    assert.equal(orders.accepted.length, accepted + 1);
+    const captured = orders.accepted.at(-1)!;
+    assert.match(captured.body, /myOrders/);
+    const calls = { ...orders.calls };
+
+    // Byte for byte what the gateway sent, except the hop-by-hop headers fetch sets itself.
+    const sent = Object.fromEntries(
+      Object.entries(captured.headers).filter(
+        ([name]) => !['host', 'content-length', 'connection', 'transfer-encoding'].includes(name),
+      ),
+    ) as Record<string, string>;
+    const replay = async (change: {
+      method?: string;
+      body?: string;
+      headers?: Record<string, string>;
+      url?: string;
+    }) => {
+      const method = change.method ?? captured.method;
+      const res = await fetch(change.url ?? orders.url, {
+        method,
+        headers: { ...sent, ...change.headers },
+        ...(method === 'GET' ? {} : { body: change.body ?? captured.body }),
+      });
+      await res.arrayBuffer();
+      return { status: res.status, reason: orders.refusals.at(-1) };
+    };
+    const ts = Number(sent['x-gatehouse-timestamp']);
+    const other = (query: string, variables?: object) => JSON.stringify({ query, ...(variables ? { variables } : {}) });
+
+    assert.deepEqual(await replay({}), { status: 401, reason: 'replayed' }, '(a) unchanged');
+    assert.deepEqual(await replay({ body: other('{ allOrders { id owner } }') }), {
+      status: 401,
+      reason: 'bad-signature',
+    });
+    assert.deepEqual(
+      await replay({ body: other('query($x: Int) { myOrders { id } }', { x: 1 }) }),
+      {
+        status: 401,
+        reason: 'bad-signature',
+      },
+      '(b) another body: other variables',
+    );
+    assert.deepEqual(
+      await replay({ headers: { 'x-gatehouse-timestamp': String(ts + 11_000) } }),
+      {
+        status: 401,
+        reason: 'expired',
+      },
+      '(c) 11 s later',
+    );
+    assert.deepEqual(await replay({ headers: { 'x-gatehouse-timestamp': String(ts - 11_000) } }), {
+      status: 401,
+      reason: 'expired',
+    });
+    assert.deepEqual(
+      await replay({ headers: { 'x-gatehouse-user-id': 'someone-else' } }),
+      {
+        status: 401,
+        reason: 'bad-signature',
+      },
+      '(d) another user',
+    );
+    assert.deepEqual(await replay({ headers: { 'x-gatehouse-session-id': 'another-session' } }), {
+      status: 401,
+      reason: 'bad-signature',
+    });
+    assert.deepEqual(await replay({ method: 'PUT' }), { status: 401, reason: 'bad-signature' }, '(e) another method');
+    const asGet = `${orders.url}?query=${encodeURIComponent('{ allOrders { id } }')}`;
+    assert.deepEqual(await replay({ method: 'GET', url: asGet }), { status: 401, reason: 'bad-signature' });
+    assert.deepEqual(orders.calls, calls, 'no replay reached a resolver');
+    assert.equal(orders.accepted.length, accepted + 1);
   });
 
   it('a client cannot smuggle identity headers through the gateway', async () => {

@@ -1,13 +1,18 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
-import { deriveGatewayKey, verifyGatewaySignature } from '../../../src/gateway/signature.js';
+import { createSchema, createYoga } from 'graphql-yoga';
+import { deriveGatewayKey } from '../../../src/gateway/signature.js';
+import {
+  type GatewayRefusal,
+  type GatewayVerification,
+  verifyGatewaySignature,
+} from '../../../src/library/gateway-verify.js';
 import { TEST_SECRET } from '../../helpers/gatehouse.js';
 
 /**
  * A downstream service as another team would write it: plain graphql-yoga, @auth / @permission
  * only declared in its SDL (published at `_service { sdl }`), and no request accepted unless it
- * carries a valid gateway signature.
+ * carries a valid gateway signature over its method and exact body, seen for the first time.
  */
 export const ORDERS_SDL = /* GraphQL */ `
   directive @auth(roles: [String!]) on OBJECT | FIELD_DEFINITION | INTERFACE
@@ -25,7 +30,15 @@ const SERVICE_SDL = /* GraphQL */ `
   extend type Query { _service: _Service! }
 `;
 
-type Ctx = { gatewayUser: string | null; req: { headers: IncomingHttpHeaders } };
+/** What the resolvers see: the identity the verified signature vouches for, nothing read from headers. */
+type Ctx = { gateway: Extract<GatewayVerification, { ok: true }> };
+
+/** One request as it reached the service: enough to replay it byte for byte. */
+export interface Captured {
+  method: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
 
 export interface OrdersService {
   name: string;
@@ -33,11 +46,29 @@ export interface OrdersService {
   calls: { publicInfo: number; myOrders: number; allOrders: number; sdl: number };
   /** Headers of the last request the service accepted. */
   lastHeaders: IncomingHttpHeaders | undefined;
+  /** Every request the service accepted, in order. */
+  accepted: Captured[];
   /** Requests refused for a missing or bad gateway signature. */
   refused: number;
+  /** Why each refused request was refused, in order. */
+  refusals: GatewayRefusal[];
   /** Extra SDL the next `_service` answer (and schema) will include, for reload tests. */
   setExtra(sdl: string, resolvers?: Record<string, () => unknown>): void;
   close(): Promise<void>;
+}
+
+async function rawBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function fetchHeaders(h: IncomingHttpHeaders): Headers {
+  const out = new Headers();
+  for (const [name, v] of Object.entries(h)) {
+    for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) out.append(name, one);
+  }
+  return out;
 }
 
 export async function startOrdersService(name = 'orders'): Promise<OrdersService> {
@@ -62,9 +93,9 @@ export async function startOrdersService(name = 'orders'): Promise<OrdersService
             calls.publicInfo++;
             return 'open to all';
           },
-          myOrders: (_r: unknown, _a: unknown, ctx: { gatewayUser: string | null }) => {
+          myOrders: (_r: unknown, _a: unknown, ctx: Ctx) => {
             calls.myOrders++;
-            return ctx.gatewayUser ? orders(ctx.gatewayUser) : [];
+            return ctx.gateway.userId ? orders(ctx.gateway.userId) : [];
           },
           allOrders: () => {
             calls.allOrders++;
@@ -80,7 +111,9 @@ export async function startOrdersService(name = 'orders'): Promise<OrdersService
     url: '',
     calls,
     lastHeaders: undefined,
+    accepted: [],
     refused: 0,
+    refusals: [],
     setExtra(sdl, resolvers = {}) {
       extra = sdl;
       extraResolvers = resolvers;
@@ -89,30 +122,33 @@ export async function startOrdersService(name = 'orders'): Promise<OrdersService
     close: async () => {},
   };
 
-  // The service's own guard: only traffic the gateway signed for it, and the identity it vouches for.
-  const requireGateway: Plugin = {
-    onRequest({ request, endResponse, fetchAPI }) {
-      const v = verifyGatewaySignature(request.headers, key, { service: name, maxAgeSeconds: 30 });
-      if (!v.ok) {
-        service.refused++;
-        endResponse(
-          fetchAPI.Response.json({ errors: [{ message: `gateway signature ${v.reason}` }] }, { status: 403 }),
-        );
-      }
-    },
-  };
   let current = schemaNow();
-  const yoga = createYoga<Pick<Ctx, 'req'>, Pick<Ctx, 'gatewayUser'>>({
-    schema: () => current,
-    logging: false,
-    plugins: [requireGateway],
-    context: ({ request, req }) => {
-      service.lastHeaders = req.headers;
-      const v = verifyGatewaySignature(request.headers, key, { service: name });
-      return { gatewayUser: v.ok ? v.userId : null };
-    },
+  const yoga = createYoga<Ctx>({ schema: () => current, logging: false });
+
+  // The service's own guard, before GraphQL sees anything: read the raw body, verify the gateway's
+  // signature over it, and hand Yoga exactly the bytes that were verified.
+  const server: Server = createServer(async (req, res) => {
+    const body = await rawBody(req);
+    const method = req.method ?? 'GET';
+    const v = await verifyGatewaySignature({ method, headers: req.headers, body }, key);
+    if (!v.ok) {
+      service.refused++;
+      service.refusals.push(v.reason);
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: `gateway signature ${v.reason}` }] }));
+      return;
+    }
+    service.lastHeaders = req.headers;
+    service.accepted.push({ method, headers: { ...req.headers }, body: body.toString('utf8') });
+    const init: RequestInit = {
+      method,
+      headers: fetchHeaders(req.headers),
+      ...(body.length ? { body: new Uint8Array(body) } : {}),
+    };
+    const answer = await yoga.fetch(`http://127.0.0.1${req.url ?? '/graphql'}`, init, { gateway: v });
+    res.writeHead(answer.status, Object.fromEntries(answer.headers));
+    res.end(Buffer.from(await answer.arrayBuffer()));
   });
-  const server: Server = createServer(yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   service.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   service.close = () => new Promise((resolve) => server.close(() => resolve()));
