@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { createAccountService, createMailer } from './account/index.js';
 import { createAuditLog } from './audit/index.js';
 import { createAuthorization, knownPermissions } from './authz/index.js';
 import type { AuthorizationProvider } from './authz/types.js';
@@ -58,6 +60,8 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
     opts.manifest.apps.map((a) => [a.slug, createAuthorization(deps, a)]),
   );
   const revocations = createRevocationFeed(deps);
+  const identity = createIdentityService(deps);
+  const mailer = createMailer({ outboxDir: resolve(opts.env.outboxDir), logger });
   const services: Services = {
     env: opts.env,
     manifest: opts.manifest,
@@ -68,7 +72,8 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
     metrics: deps.metrics,
     app: (slug) => bySlug.get(slug),
     tokens: createTokenService(deps),
-    identity: createIdentityService(deps),
+    identity,
+    account: createAccountService({ ...deps, identity, mailer }),
     revocations,
     sessions: createSessionService(deps, revocations),
     authz: (slug) => {
@@ -82,6 +87,8 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
   const components: Component[] = [
     services.tokens,
     services.identity,
+    services.account,
+    { start: async () => {}, stop: () => mailer.close() },
     revocations,
     services.sessions,
     ...authz.values(),

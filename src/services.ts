@@ -1,3 +1,4 @@
+import type { AccountService } from './account/index.js';
 import type { AuditLog } from './audit/types.js';
 import type { AuthorizationProvider } from './authz/types.js';
 import type { Clock } from './clock.js';
@@ -22,6 +23,8 @@ export interface Services {
   app(slug: string): AppConfig | undefined;
   tokens: TokenService;
   identity: IdentityService;
+  /** E-mail verification, password reset, TOTP. */
+  account: AccountService;
   sessions: SessionService;
   revocations: RevocationFeed;
   /** One provider per app (its manifest picks Casbin or OSO). */

@@ -16,7 +16,14 @@ export type AuditType =
   | 'role_revoked'
   | 'policy_added'
   | 'policy_removed'
-  | 'key_rotated';
+  | 'key_rotated'
+  | 'email_verification_sent'
+  | 'email_verified'
+  | 'password_reset_requested'
+  | 'password_reset'
+  | 'totp_enrolled'
+  | 'totp_disabled'
+  | 'recovery_code_used';
 
 export interface AuditEventInput {
   app: string;

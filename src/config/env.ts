@@ -7,6 +7,8 @@ export interface EnvSettings {
   mongodbUri: string | undefined;
   mongodbDb: string;
   manifestPath: string;
+  /** Where e-mail goes for apps without auth.email.smtp_url (development). */
+  outboxDir: string;
   secret: string | undefined;
   nodeEnv: string;
   logLevel: string;
@@ -34,6 +36,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     mongodbUri: env.MONGODB_URI || undefined,
     mongodbDb: env.MONGODB_DB || 'gatehouse',
     manifestPath: env.GATEHOUSE_MANIFEST || './manifest.json',
+    outboxDir: env.GATEHOUSE_OUTBOX || './.gatehouse/outbox',
     secret: env.GATEHOUSE_SECRET || env.FLASK_SECRET_KEY || undefined,
     nodeEnv,
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),

@@ -51,7 +51,10 @@ export const MANIFEST_KEYS: Record<string, [defaultValue: string, meaning: strin
     'false',
     'login refused (FORBIDDEN, reason EMAIL_NOT_VERIFIED) until the address is verified; roles beyond `user` wait for it',
   ],
-  'auth.email.smtp_url': ['—', 'smtp:// or smtps:// server for outgoing mail; unset: messages go to ./.gatehouse/outbox/'],
+  'auth.email.smtp_url': [
+    '—',
+    'smtp:// or smtps:// server for outgoing mail; unset: messages go to ./.gatehouse/outbox/',
+  ],
   'auth.email.from': ['<app name> <no-reply@localhost>', 'From header of the messages'],
   'auth.email.verify_url': ['—', 'link in the verification message; {token} is replaced (unset: the token alone)'],
   'auth.email.reset_url': ['—', 'link in the password-reset message; {token} is replaced (unset: the token alone)'],
@@ -126,6 +129,11 @@ export const ENV_VARS: [name: string, defaultValue: string, meaning: string][] =
   ['MONGODB_URI', 'embedded', 'the database; unset: a mongod on PATH, else FerretDB under ./.gatehouse/'],
   ['MONGODB_DB', 'gatehouse', 'database name'],
   ['GATEHOUSE_MANIFEST', './manifest.json', 'manifest file (flag --manifest wins)'],
+  [
+    'GATEHOUSE_OUTBOX',
+    './.gatehouse/outbox',
+    'folder for e-mail of apps without auth.email.smtp_url (one .eml per message)',
+  ],
   ['GATEHOUSE_SECRET', 'generated in development', '≥ 32 random characters; required when NODE_ENV=production'],
   ['FLASK_SECRET_KEY', '—', 'alias of GATEHOUSE_SECRET (mdb-engine)'],
   ['ACCESS_TOKEN_TTL', String(BUILTIN_DEFAULTS.accessTtl), 'default of auth.tokens.access_ttl'],

@@ -5,3 +5,5 @@ export { ANONYMOUS_ROLE, grantRoles, initialRolesOf, rolesForNewUser, seedApp } 
 export { changePassword, logout, logoutAll, refresh, revokeSession } from './session.js';
 export { type Credentials, login, loginAnonymous, register } from './sign-in.js';
 export { checkName, setPolicy, setRole } from './admin.js';
+export { requestEmailVerification, requestPasswordReset, resetPassword, verifyEmail } from './account.js';
+export { confirmTotp, disableTotp, enrollTotp } from './mfa.js';

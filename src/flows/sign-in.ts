@@ -2,8 +2,9 @@ import type { AppConfig } from '../config/index.js';
 import { checkDeviceId, normalizeEmail } from '../identity/index.js';
 import type { Services } from '../services.js';
 import { auditAuth } from './audit.js';
-import { forbiddenFlow, rateLimitedFlow, refusedLogin } from './errors.js';
+import { FlowError, forbiddenFlow, rateLimitedFlow, refusedLogin } from './errors.js';
 import { type AuthResult, startSession } from './issue.js';
+import { checkLoginCode } from './mfa.js';
 import type { RequestInfo } from './request-info.js';
 import { grantRoles, rolesForNewUser } from './roles.js';
 
@@ -11,7 +12,12 @@ export interface Credentials {
   email: string;
   password: string;
   deviceId?: string | null;
+  /** A TOTP or a recovery code, for accounts with two-factor authentication. */
+  totpCode?: string | null;
 }
+
+/** The role an unverified account holds while `require_email_verification` keeps the others waiting. */
+const UNVERIFIED_ROLE = 'user';
 
 /**
  * Password login. Order matters: input checks, per-IP limit, then one attempt reserved on the
@@ -34,7 +40,20 @@ export async function login(s: Services, app: AppConfig, input: Credentials, req
     throw rateLimitedFlow(byAccount.retryAfter);
   }
   const user = await s.identity.authenticate(app, { email: input.email, password: input.password });
-  await s.rateLimiter.endLogin(app, accountKey, user !== null);
+  // The second factor is part of the attempt: a missing or wrong code counts as a failure, so
+  // MFA_REQUIRED cannot serve as a free oracle for the password, nor the code be guessed freely.
+  const second = user?.mfaEnabled ? await checkLoginCode(s, app, user.id, input.totpCode, req) : 'ok';
+  await s.rateLimiter.endLogin(app, accountKey, user !== null && second === 'ok');
+  if (user && second !== 'ok') {
+    s.metrics.login(app.slug, 'failure');
+    auditAuth(s, app.slug, req, 'login', 'failure', { userId: user.id, details: { reason: `totp_${second}` } });
+    if (second === 'missing') throw new FlowError('MFA_REQUIRED', 'A two-factor code is required');
+    throw refusedLogin();
+  }
+  if (user && app.users.requireEmailVerification && user.kind === 'PASSWORD' && !user.emailVerified) {
+    auditAuth(s, app.slug, req, 'login', 'denied', { userId: user.id, details: { reason: 'email_not_verified' } });
+    throw new FlowError('FORBIDDEN', 'Verify your e-mail address first', { reason: 'EMAIL_NOT_VERIFIED' });
+  }
   if (!user) {
     s.metrics.login(app.slug, 'failure');
     // The client learns nothing; the audit trail names the account when it exists.
@@ -54,9 +73,16 @@ export async function register(s: Services, app: AppConfig, input: Credentials, 
   if (!byIp.allowed) throw rateLimitedFlow(byIp.retryAfter);
   if (input.deviceId != null) checkDeviceId(input.deviceId);
   const user = await s.identity.register(app, { email: input.email, password: input.password });
-  await grantRoles(s, app, user.id, rolesForNewUser(app, user));
+  const waiting = app.users.requireEmailVerification;
+  // Until the address is verified, only `user` (if a default role); the rest comes with verifyEmail.
+  const roles = rolesForNewUser(app, user).filter((r) => !waiting || r === UNVERIFIED_ROLE);
+  await grantRoles(s, app, user.id, roles);
   const result = await startSession(s, app, user, input.deviceId, req);
   auditAuth(s, app.slug, req, 'register', 'success', { userId: user.id, sessionId: result.session.id });
+  if (waiting && user.email) {
+    await s.account.sendVerification(app, { id: user.id, email: user.email });
+    auditAuth(s, app.slug, req, 'email_verification_sent', 'success', { userId: user.id });
+  }
   return result;
 }
 

@@ -34,8 +34,20 @@ export async function resolveCaller(ctx: GatehouseContext): Promise<VerifiedToke
   const authz = services.authz(verified.app);
   if (!sameRoles(verified.roles, authz.rolesFor(verified.app, verified.userId)))
     await authz.catchUp((verified.issuedAt + 1) * 1000);
+  const required = app.mfa.enabled ? app.mfa.requiredRoles : [];
+  if (required.some((r) => authz.hasRole(app.slug, verified.userId, r)))
+    ctx.mfaEnrollmentRequired = !(await services.account.totpEnabled(app, verified.userId));
   return verified;
 }
+
+/** What a caller who must enrol in TOTP may still do. */
+const OPEN_DURING_ENROLMENT = new Set([
+  'Mutation.enrollTotp',
+  'Mutation.confirmTotp',
+  'Mutation.logout',
+  'Mutation.refresh',
+  'Mutation.login',
+]);
 
 function sameRoles(claimed: readonly string[], live: readonly string[]): boolean {
   return claimed.length === live.length && claimed.every((r) => live.includes(r));
@@ -58,16 +70,18 @@ function isUnlistedRootField(p: ValidateUserFnParams<unknown>): boolean {
   return root && !PUBLIC_ROOT_FIELDS.has(`${p.parentType.name}.${p.field.name}`);
 }
 
-const refuse = (p: ValidateUserFnParams<unknown>, code: ErrorCode, message: string, status?: number) =>
+const refuse = (p: ValidateUserFnParams<unknown>, code: ErrorCode, message: string, status?: number, reason?: string) =>
   createGraphQLError(message, {
     nodes: [p.fieldNode],
     path: p.path,
-    extensions: { code, ...(status ? { http: { status } } : {}) },
+    extensions: { code, ...(reason ? { reason } : {}), ...(status ? { http: { status } } : {}) },
   });
 
 /** generic-auth's synchronous per-field check: directive requirements against live roles and policy. */
 export function validateField(p: ValidateUserFnParams<VerifiedToken | null | undefined>) {
   const ctx = p.executionArgs.contextValue as GatehouseContext;
+  if (ctx.mfaEnrollmentRequired && p.user && !OPEN_DURING_ENROLMENT.has(`${p.parentType.name}.${p.field.name}`))
+    return refuse(p, 'FORBIDDEN', 'Set up two-factor authentication first', 403, 'MFA_ENROLLMENT_REQUIRED');
   let req = requirementOf(p.executionArgs.schema, p.parentType, p.field);
   // A downstream that serves only some apps: the others' requests never reach it, token or not.
   if (req.apps && !req.apps.includes(ctx.app.slug)) return refuse(p, 'FORBIDDEN', 'Not served for this app', 403);

@@ -11,4 +11,6 @@ export interface GatehouseContext extends YogaInitialContext {
   userAgent: string | undefined;
   /** Set by the auth plugin from a verified token, never from input; null when none came. */
   currentUser?: VerifiedToken | null;
+  /** The caller holds a role of `auth.mfa.required_roles` without TOTP: only enrolment is open to them. */
+  mfaEnrollmentRequired?: boolean;
 }

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'BAD_USER_INPUT'
   | 'RATE_LIMITED'
+  | 'MFA_REQUIRED'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
@@ -25,6 +26,10 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, { meaning: string; extensio
     extensions: "`field` (the argument's own name); `reasons` (string list) for a weak password",
   },
   RATE_LIMITED: { meaning: 'too many attempts', extensions: '`retryAfter` (seconds, ≥ 1)' },
+  MFA_REQUIRED: {
+    meaning:
+      'login: the password was right and the account has TOTP, but `totpCode` is missing (a wrong code is UNAUTHENTICATED)',
+  },
   SERVICE_UNAVAILABLE: {
     meaning: 'a dependency (the database, the revocation feed) is unreachable or stale: fail closed',
     extensions: '`http.status` 503',

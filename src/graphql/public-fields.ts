@@ -11,4 +11,8 @@ export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set([
   'Mutation.login',
   'Mutation.loginAnonymous',
   'Mutation.refresh',
+  // Account lifecycle: the token or the address is the credential (single-use, rate-limited).
+  'Mutation.verifyEmail',
+  'Mutation.requestPasswordReset',
+  'Mutation.resetPassword',
 ]);

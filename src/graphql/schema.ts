@@ -5,6 +5,7 @@ import { withEntityBudget } from './entity-budget.js';
 import { schemaDirectives } from './directives.js';
 import { FEDERATION_SPEC_URL, GATEHOUSE_SPEC_URL } from './federation.js';
 import './fields/audit.js';
+import './fields/account.js';
 import './fields/authz.js';
 import './fields/identity.js';
 import './fields/me.js';

@@ -26,7 +26,13 @@ export function createIdentityService(deps: CoreDeps, options: IdentityOptions =
   const hasher = options.hasher ?? createPasswordHasher(options.hashing);
   const now = () => deps.clock.now();
 
-  async function createPasswordUser(app: AppConfig, email: string, password: string, kind: UserKind) {
+  async function createPasswordUser(
+    app: AppConfig,
+    email: string,
+    password: string,
+    kind: UserKind,
+    emailVerified: boolean,
+  ) {
     const normalized = normalizeEmail(email);
     const clear = accepted(checkPasswordPolicy(password, { email: normalized, words: appWords(app) }), 'password');
     const passwordHash = await hasher.hash(clear);
@@ -36,6 +42,7 @@ export function createIdentityService(deps: CoreDeps, options: IdentityOptions =
       passwordHash,
       kind,
       createdAt: now(),
+      emailVerified,
     });
     return toUserRecord(doc);
   }
@@ -61,6 +68,7 @@ export function createIdentityService(deps: CoreDeps, options: IdentityOptions =
         passwordHash,
         kind: 'DEMO',
         createdAt: now(),
+        emailVerified: true, // the manifest's own address
       });
       return toUserRecord(doc);
     } catch (err) {
@@ -77,12 +85,13 @@ export function createIdentityService(deps: CoreDeps, options: IdentityOptions =
       await hasher.verifyDummy('warm-up'); // computes the dummy hash now, not during the first login
     },
 
-    register: (app, input) => createPasswordUser(app, input.email, input.password, 'PASSWORD'),
+    register: (app, input) => createPasswordUser(app, input.email, input.password, 'PASSWORD', false),
 
     async createUser(app, input) {
       const kind = input.kind ?? 'PASSWORD';
       if (kind === 'ANONYMOUS') throw new InputError('kind', 'Anonymous users are created from a device id');
-      return createPasswordUser(app, input.email, input.password, kind);
+      // An account the operator makes (`user create`) has an address the operator vouches for.
+      return createPasswordUser(app, input.email, input.password, kind, true);
     },
 
     async authenticate(app, input) {
@@ -115,6 +124,21 @@ export function createIdentityService(deps: CoreDeps, options: IdentityOptions =
       if (!(await hasher.verify(user.passwordHash, clearCurrent.password))) return false;
       return store.replaceHash(app.slug, user._id, user.passwordHash, await hasher.hash(clearNext));
     },
+
+    async setPassword(app, userId, next) {
+      const user = await store.byId(app.slug, userId);
+      if (!user?.passwordHash) return false;
+      const clear = accepted(checkPasswordPolicy(next, { email: user.email, words: appWords(app) }), 'newPassword');
+      return store.setHash(app.slug, userId, await hasher.hash(clear));
+    },
+
+    checkNewPassword(app, email, next) {
+      accepted(checkPasswordPolicy(next, { email, words: appWords(app) }), 'newPassword');
+    },
+
+    markEmailVerified: (app, userId, email) => store.markEmailVerified(app, userId, email),
+    mfaState: (app, userId) => store.mfaState(app, userId),
+    setMfa: (app, userId, state) => store.setMfa(app, userId, state),
 
     async findById(app, id) {
       const doc = await store.byId(app, id);

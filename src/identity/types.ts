@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config/index.js';
+import type { MfaState } from './user-store.js';
 
 export type UserKind = 'PASSWORD' | 'ANONYMOUS' | 'DEMO';
 
@@ -11,6 +12,8 @@ export interface UserRecord {
   deviceId: string | null;
   createdAt: Date;
   lastLoginAt: Date | null;
+  emailVerified: boolean;
+  mfaEnabled: boolean;
 }
 
 /** A refused input, reported to clients as BAD_USER_INPUT with `extensions.field` (and `reasons`). */
@@ -43,6 +46,14 @@ export interface IdentityService {
   findByEmail(app: string, email: string): Promise<UserRecord | null>;
   /** Creates the manifest's demo users if missing (idempotent); returns them. */
   seedDemoUsers(app: AppConfig): Promise<UserRecord[]>;
+  /** Sets a new password (policy applies: InputError 'newPassword'); false for an account without one. */
+  setPassword(app: AppConfig, userId: string, next: string): Promise<boolean>;
+  /** Throws InputError('newPassword') when `next` breaks the policy for this address; hashes nothing. */
+  checkNewPassword(app: AppConfig, email: string | null, next: string): void;
+  /** True when the account still holds `email` (then marked verified). */
+  markEmailVerified(app: string, userId: string, email: string): Promise<boolean>;
+  mfaState(app: string, userId: string): Promise<MfaState | null>;
+  setMfa(app: string, userId: string, state: MfaState): Promise<void>;
   /** Creates a password user without the registration switch (CLI `user create`). */
   createUser(app: AppConfig, input: { email: string; password: string; kind?: UserKind }): Promise<UserRecord>;
 }

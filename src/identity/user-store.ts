@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Collection, type Db, MongoServerError } from 'mongodb';
+import type { Sealed } from '../tokens/sealing.js';
 import { InputError, type UserKind, type UserRecord } from './types.js';
 
 /**
@@ -18,7 +19,16 @@ export interface UserDoc {
   deviceId: string | null;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** Absent on accounts made before verification existed: false, except demo users (the manifest's). */
+  emailVerified?: boolean;
+  /** TOTP in force: the sealed secret and the HMACs of the unused recovery codes. */
+  mfa?: { secret: Sealed; enabledAt: Date; recoveryCodes: string[] } | null;
+  /** An enrolment begun (enrollTotp) and not yet confirmed. */
+  mfaPending?: { secret: Sealed; createdAt: Date } | null;
 }
+
+/** The second factor of an account, as the account service reads it. */
+export type MfaState = Pick<UserDoc, 'mfa' | 'mfaPending'>;
 
 export const emailKey = (normalizedEmail: string) => `email:${normalizedEmail}`;
 export const deviceKey = (deviceId: string) => `device:${deviceId}`;
@@ -34,10 +44,13 @@ export const toUserRecord = (d: UserDoc): UserRecord => ({
   deviceId: d.deviceId ?? null,
   createdAt: d.createdAt,
   lastLoginAt: d.lastLoginAt ?? null,
+  emailVerified: d.emailVerified ?? d.kind === 'DEMO',
+  mfaEnabled: Boolean(d.mfa),
 });
 
 export type NewPasswordUser = Pick<UserDoc, 'app' | 'email' | 'passwordHash' | 'kind' | 'createdAt'> & {
   email: string;
+  emailVerified: boolean;
 };
 
 /** The `users` collection: every write is a single-document atomic operation. */
@@ -118,6 +131,29 @@ export class UserStore {
       if (r.matchedCount) return;
     }
     await this.users.updateOne({ _id: id }, { $set: { lastLoginAt: now } });
+  }
+
+  /** Sets a new hash whatever the old one (password reset, which proved the mailbox instead). */
+  async setHash(app: string, id: string, to: string): Promise<boolean> {
+    const r = await this.users.updateOne({ _id: id, app }, { $set: { passwordHash: to } });
+    return r.matchedCount === 1;
+  }
+
+  /** Marks the address verified, only if the account still has the address the token was sent to. */
+  async markEmailVerified(app: string, id: string, email: string): Promise<boolean> {
+    const r = await this.users.updateOne({ _id: id, app, email }, { $set: { emailVerified: true } });
+    return r.matchedCount === 1;
+  }
+
+  async mfaState(app: string, id: string): Promise<MfaState | null> {
+    return this.users.findOne({ _id: id, app }, { projection: { mfa: 1, mfaPending: 1 } });
+  }
+
+  async setMfa(app: string, id: string, state: MfaState): Promise<void> {
+    await this.users.updateOne(
+      { _id: id, app },
+      { $set: { mfa: state.mfa ?? null, mfaPending: state.mfaPending ?? null } },
+    );
   }
 
   /** Replaces `from` by `to`; false when the hash changed meanwhile. */

@@ -5,6 +5,7 @@ export type RevokeReason =
   | 'logout_all'
   | 'revoked'
   | 'password_change'
+  | 'password_reset'
   | 'reuse_detected'
   | 'session_limit'
   | 'inactive';

@@ -25,6 +25,10 @@ const LoginInput = builder.inputType('LoginInput', {
     email: t.string({ required: true }),
     password: t.string({ required: true }),
     deviceId: t.string({ required: false }),
+    totpCode: t.string({
+      required: false,
+      description: 'A TOTP or a recovery code, when the account has two-factor authentication on.',
+    }),
   }),
 });
 

@@ -8,6 +8,11 @@ export const CREDENTIAL_FIELDS: readonly string[] = [
   'loginAnonymous',
   'refresh',
   'changePassword',
+  'verifyEmail',
+  'requestPasswordReset',
+  'resetPassword',
+  'confirmTotp',
+  'disableTotp',
 ];
 
 /** Counts root-level selections named in `fields`, through aliases, inline fragments and fragment spreads. */

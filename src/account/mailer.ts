@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { AppConfig } from '../config/index.js';
+import type { Logger } from '../observability/logger.js';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(app: AppConfig, message: MailMessage): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Outgoing mail through nodemailer: SMTP for an app with `auth.email.smtp_url`, else the message
+ * is rendered by nodemailer all the same and written to `outboxDir` as an .eml file (development),
+ * which one log line names when it is first used.
+ */
+export function createMailer(opts: { outboxDir: string; logger: Logger }): Mailer {
+  const smtp = new Map<string, Transporter>();
+  const render = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  let announced = false;
+
+  const transportFor = (url: string) => {
+    let t = smtp.get(url);
+    if (!t) {
+      t = nodemailer.createTransport(url);
+      smtp.set(url, t);
+    }
+    return t;
+  };
+
+  return {
+    async send(app, message) {
+      const mail = { from: app.email.from, ...message };
+      if (app.email.smtpUrl) {
+        await transportFor(app.email.smtpUrl).sendMail(mail);
+        return;
+      }
+      const rendered = await render.sendMail(mail);
+      await mkdir(opts.outboxDir, { recursive: true });
+      const file = join(opts.outboxDir, `${Date.now()}-${randomBytes(4).toString('hex')}.eml`);
+      await writeFile(file, rendered.message as Buffer, { mode: 0o600 });
+      if (!announced) {
+        announced = true;
+        opts.logger.info({ outbox: opts.outboxDir }, 'no SMTP server configured: e-mail goes to the local outbox');
+      }
+    },
+    close() {
+      for (const t of smtp.values()) t.close();
+      smtp.clear();
+    },
+  };
+}

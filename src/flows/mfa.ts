@@ -1,0 +1,72 @@
+import type { AppConfig } from '../config/index.js';
+import type { Services } from '../services.js';
+import type { VerifiedToken } from '../tokens/types.js';
+import { auditAuth } from './audit.js';
+import { FlowError, forbiddenFlow } from './errors.js';
+import type { RequestInfo } from './request-info.js';
+
+const wrongCode = () => new FlowError('UNAUTHENTICATED', 'Invalid code');
+
+async function enrollable(s: Services, app: AppConfig, who: VerifiedToken) {
+  if (!app.mfa.enabled) throw forbiddenFlow('Two-factor authentication is not enabled for this app');
+  const user = await s.identity.findById(app.slug, who.userId);
+  if (!user || user.kind !== 'PASSWORD')
+    throw forbiddenFlow('Only password accounts can use two-factor authentication');
+  return user;
+}
+
+export async function enrollTotp(s: Services, app: AppConfig, who: VerifiedToken) {
+  const user = await enrollable(s, app, who);
+  const enrolment = await s.account.beginTotp(app, user);
+  if (!enrolment) throw forbiddenFlow('Two-factor authentication is already on: disable it first');
+  return enrolment;
+}
+
+export async function confirmTotp(
+  s: Services,
+  app: AppConfig,
+  who: VerifiedToken,
+  code: string,
+  req: RequestInfo,
+): Promise<string[]> {
+  const user = await enrollable(s, app, who);
+  const codes = await s.account.confirmTotp(app, user.id, code);
+  if (!codes) throw wrongCode();
+  auditAuth(s, app.slug, req, 'totp_enrolled', 'success', { userId: user.id, sessionId: who.sessionId });
+  return codes;
+}
+
+export async function disableTotp(
+  s: Services,
+  app: AppConfig,
+  who: VerifiedToken,
+  code: string,
+  req: RequestInfo,
+): Promise<boolean> {
+  const used = await s.account.secondFactor(app, who.userId, code);
+  if (!used) {
+    auditAuth(s, app.slug, req, 'totp_disabled', 'failure', { userId: who.userId, sessionId: who.sessionId });
+    throw wrongCode();
+  }
+  if (used === 'recovery') auditAuth(s, app.slug, req, 'recovery_code_used', 'success', { userId: who.userId });
+  await s.account.disableTotp(app, who.userId);
+  auditAuth(s, app.slug, req, 'totp_disabled', 'success', { userId: who.userId, sessionId: who.sessionId });
+  return true;
+}
+
+/**
+ * The login step after a right password, for an account with TOTP: no code → MFA_REQUIRED, a wrong
+ * or replayed one → refused like a wrong password (the caller counts both as failed attempts).
+ */
+export async function checkLoginCode(
+  s: Services,
+  app: AppConfig,
+  userId: string,
+  code: string | null | undefined,
+  req: RequestInfo,
+): Promise<'ok' | 'missing' | 'wrong'> {
+  if (code == null || code === '') return 'missing';
+  const used = await s.account.secondFactor(app, userId, code);
+  if (used === 'recovery') auditAuth(s, app.slug, req, 'recovery_code_used', 'success', { userId });
+  return used ? 'ok' : 'wrong';
+}
