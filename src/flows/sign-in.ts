@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/index.js';
 import { checkDeviceId, normalizeEmail } from '../identity/index.js';
+import { inSpan } from '../observability/tracing.js';
 import type { Services } from '../services.js';
 import { auditAuth } from './audit.js';
 import { forbiddenFlow, rateLimitedFlow, refusedLogin } from './errors.js';
@@ -17,10 +18,14 @@ export interface Credentials {
  * Password login. Order matters: input checks, per-IP limit, then one attempt reserved on the
  * account BEFORE any password work (so parallel guesses cannot multiply argon2 runs), then the
  * constant-time check, then the outcome recorded. Unknown email and wrong password look the same.
+ * Traced as `login` with `login.rate_limit`, `login.argon2`, `login.session_insert`, `login.issue`.
  */
-export async function login(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
-  const accountKey = normalizeEmail(input.email);
-  if (input.deviceId != null) checkDeviceId(input.deviceId);
+export function login(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+  return inSpan('login', () => passwordLogin(s, app, input, req));
+}
+
+/** Both login limits (per IP, then one attempt reserved on the account); throws RATE_LIMITED. */
+async function reserveLoginAttempt(s: Services, app: AppConfig, accountKey: string, req: RequestInfo): Promise<void> {
   const byIp = await s.rateLimiter.hitIp(app, 'login', req.ip);
   if (!byIp.allowed) {
     s.metrics.login(app.slug, 'rate_limited');
@@ -33,7 +38,15 @@ export async function login(s: Services, app: AppConfig, input: Credentials, req
     auditAuth(s, app.slug, req, 'account_locked', 'denied');
     throw rateLimitedFlow(byAccount.retryAfter);
   }
-  const user = await s.identity.authenticate(app, { email: input.email, password: input.password });
+}
+
+async function passwordLogin(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+  const accountKey = normalizeEmail(input.email);
+  if (input.deviceId != null) checkDeviceId(input.deviceId);
+  await inSpan('login.rate_limit', () => reserveLoginAttempt(s, app, accountKey, req));
+  const user = await inSpan('login.argon2', () =>
+    s.identity.authenticate(app, { email: input.email, password: input.password }),
+  );
   await s.rateLimiter.endLogin(app, accountKey, user !== null);
   if (!user) {
     s.metrics.login(app.slug, 'failure');
@@ -48,12 +61,18 @@ export async function login(s: Services, app: AppConfig, input: Credentials, req
   return result;
 }
 
-export async function register(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+export function register(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+  return inSpan('register', () => registerUser(s, app, input, req));
+}
+
+async function registerUser(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
   if (!app.users.enabled || !app.users.allowRegistration) throw forbiddenFlow('Registration is closed for this app');
-  const byIp = await s.rateLimiter.hitIp(app, 'register', req.ip);
+  const byIp = await inSpan('login.rate_limit', () => s.rateLimiter.hitIp(app, 'register', req.ip));
   if (!byIp.allowed) throw rateLimitedFlow(byIp.retryAfter);
   if (input.deviceId != null) checkDeviceId(input.deviceId);
-  const user = await s.identity.register(app, { email: input.email, password: input.password });
+  const user = await inSpan('login.argon2', () =>
+    s.identity.register(app, { email: input.email, password: input.password }),
+  );
   await grantRoles(s, app, user.id, rolesForNewUser(app, user));
   const result = await startSession(s, app, user, input.deviceId, req);
   auditAuth(s, app.slug, req, 'register', 'success', { userId: user.id, sessionId: result.session.id });

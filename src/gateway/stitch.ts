@@ -1,4 +1,5 @@
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
+import { context, propagation } from '@opentelemetry/api';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import type { Executor } from '@graphql-tools/utils';
 import {
@@ -10,6 +11,7 @@ import {
   isSpecifiedScalarType,
 } from 'graphql';
 import type { GatehouseContext } from '../graphql/context.js';
+import { errorCodeOf, failSpan, inSpan, SpanKind } from '../observability/tracing.js';
 import type { HeadersFor } from './forward.js';
 import type { LoadedDownstream } from './load.js';
 import { DownstreamSdlError, prepareDownstreamSdl } from './sdl.js';
@@ -36,9 +38,28 @@ function forwardingExecutor(d: LoadedDownstream, headersFor: HeadersFor, timeout
       return fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
     },
   });
+  const target = new URL(d.url);
+  // For span attributes: the endpoint without any user:password@ part.
+  const endpoint = `${target.protocol}//${target.host}${target.pathname}`;
   return async (request) => {
     const headers = await headersFor(d.name, request.context as GatehouseContext | undefined);
-    return http({ ...request, extensions: { headers } });
+    // A client span per call; `traceparent` names it as the parent of whatever the service records.
+    return inSpan(
+      'downstream',
+      async (span) => {
+        if (span.isRecording()) {
+          span.setAttribute('gatehouse.downstream', d.name);
+          span.setAttribute('url.full', endpoint);
+          span.setAttribute('graphql.operation.type', request.operationType ?? 'query');
+        }
+        propagation.inject(context.active(), headers);
+        const result = await http({ ...request, extensions: { headers } });
+        const errors = (result as { errors?: readonly unknown[] }).errors;
+        if (errors?.length) failSpan(span, errorCodeOf(errors[0]));
+        return result;
+      },
+      SpanKind.CLIENT,
+    );
   };
 }
 
