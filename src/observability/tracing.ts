@@ -1,4 +1,4 @@
-import { type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 /**
  * Gatehouse's tracer. Until an SDK registers a provider (see otel-sdk.ts) the API hands out
@@ -29,13 +29,20 @@ export function failSpan(span: Span, code: string): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: code });
 }
 
-/** Runs `fn` in a child span of the active context; the span ends when `fn` settles. */
+/**
+ * Runs `fn` in a child span of the active context; the span ends when `fn` settles. A span that
+ * does not record (no SDK, or a trace not sampled) is handed to `fn` without entering a context
+ * or wrapping `fn`: nothing needs ending or marking, and its children are decided by the same
+ * unsampled parent above it, so the no-SDK path adds no promise and no closure.
+ */
 export function inSpan<T>(
   name: string,
   fn: (span: Span) => Promise<T>,
   kind: SpanKind = SpanKind.INTERNAL,
 ): Promise<T> {
-  return tracer.startActiveSpan(name, { kind }, async (span) => {
+  const span = tracer.startSpan(name, kind === SpanKind.INTERNAL ? undefined : { kind });
+  if (!span.isRecording()) return fn(span);
+  return context.with(trace.setSpan(context.active(), span), async () => {
     try {
       return await fn(span);
     } catch (err) {
@@ -49,7 +56,9 @@ export function inSpan<T>(
 
 /** inSpan for synchronous work (in-memory checks): no promise is made. */
 export function inSpanSync<T>(name: string, fn: (span: Span) => T): T {
-  return tracer.startActiveSpan(name, (span) => {
+  const span = tracer.startSpan(name);
+  if (!span.isRecording()) return fn(span);
+  return context.with(trace.setSpan(context.active(), span), () => {
     try {
       return fn(span);
     } catch (err) {
