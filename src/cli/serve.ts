@@ -87,7 +87,7 @@ async function runWorker(env: EnvSettings): Promise<(() => Promise<void>) | unde
   let otel: OtelSdk | undefined;
   try {
     // Each serving process exports its own spans; nothing is loaded without the OTLP env.
-    otel = await startOtelSdk();
+    otel = await startOtelSdk(process.env, logger);
     if (otel) logger.info('OpenTelemetry tracing on (OTLP/HTTP export)');
     const manifest = await loadManifest(env.manifestPath, env.defaults);
     if (!env.mongodbUri || !env.secret) throw new Error('worker started without MONGODB_URI / GATEHOUSE_SECRET');

@@ -1,4 +1,5 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, DiagLogLevel, diag, propagation, trace } from '@opentelemetry/api';
+import type { Logger } from './logger.js';
 
 export interface OtelSdk {
   /** Flushes the spans still queued, then unregisters the provider, context manager and propagator. */
@@ -43,11 +44,19 @@ function batchOptions(env: Env) {
  * does nothing and loads nothing: the SDK, exporter and their dependencies are imported here
  * only (dynamic import), so a Gatehouse without OTLP env pays for none of it and its spans stay
  * the API's no-ops. The exporter reads OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, _HEADERS, _TIMEOUT
- * itself; service.name is OTEL_SERVICE_NAME (or OTEL_RESOURCE_ATTRIBUTES), default `gatehouse`.
- * Spans go out in batches (BatchSpanProcessor); propagation is W3C trace context.
+ * itself; service.name is OTEL_SERVICE_NAME (or OTEL_RESOURCE_ATTRIBUTES), default `gatehouse`;
+ * process.pid tells the workers of one `serve --workers` apart.
+ * Spans go out in batches (BatchSpanProcessor); propagation is W3C trace context. The SDK's own
+ * warnings (a collector that refuses or cannot be reached) go to `logger`, else they would vanish.
  */
-export async function startOtelSdk(env: Env = process.env): Promise<OtelSdk | undefined> {
+export async function startOtelSdk(env: Env = process.env, logger?: Logger): Promise<OtelSdk | undefined> {
   if (!otlpExportConfigured(env)) return undefined;
+  if (logger) {
+    const quiet = () => {};
+    const warn = (message: string) => logger.warn({ component: 'opentelemetry' }, message);
+    const error = (message: string) => logger.error({ component: 'opentelemetry' }, message);
+    diag.setLogger({ error, warn, info: quiet, debug: quiet, verbose: quiet }, DiagLogLevel.WARN);
+  }
   const [sdk, otlp, resources, hooks, core] = await Promise.all([
     import('@opentelemetry/sdk-trace'),
     import('@opentelemetry/exporter-trace-otlp-http'),
@@ -57,7 +66,7 @@ export async function startOtelSdk(env: Env = process.env): Promise<OtelSdk | un
   ]);
   const resource = resources
     .defaultResource()
-    .merge(resources.resourceFromAttributes({ 'service.name': 'gatehouse' }))
+    .merge(resources.resourceFromAttributes({ 'service.name': 'gatehouse', 'process.pid': process.pid }))
     .merge(resources.detectResources({ detectors: [resources.envDetector] }));
   const provider = new sdk.TracerProvider({
     resource,
@@ -72,6 +81,7 @@ export async function startOtelSdk(env: Env = process.env): Promise<OtelSdk | un
       trace.disable();
       propagation.disable();
       context.disable();
+      diag.disable();
     },
   };
 }

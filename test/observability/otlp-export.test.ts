@@ -41,6 +41,29 @@ async function startCollector(): Promise<{ url: string; exports: Export[]; close
   return { url, exports, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+/** `gatehouse serve` (with `args`) over the run's database, exporting to `collector`. */
+function serve(args: string[], collector: string, cwd: string): ChildProcess {
+  return spawn(join(projectRoot(), 'bin', 'gatehouse'), args, {
+    cwd,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MONGODB_URI: mongoUri(),
+      MONGODB_DB: freshDbName(),
+      GATEHOUSE_MANIFEST: join(cwd, 'manifest.json'),
+      GATEHOUSE_SECRET: TEST_SECRET,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector,
+      OTEL_SERVICE_NAME: 'gatehouse-otlp-test',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 describe('OTLP export switch', () => {
   it('is on only with an OTLP endpoint and without OTEL_SDK_DISABLED=true', async () => {
     assert.equal(otlpExportConfigured({}), false);
@@ -73,25 +96,7 @@ describe('`gatehouse serve` with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   it('sends the spans of the requests it serves to <endpoint>/v1/traces, and flushes on SIGTERM', {
     timeout: 90_000,
   }, async () => {
-    child = spawn(join(projectRoot(), 'bin', 'gatehouse'), ['serve'], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        MONGODB_URI: mongoUri(),
-        MONGODB_DB: freshDbName(),
-        GATEHOUSE_MANIFEST: join(dir, 'manifest.json'),
-        GATEHOUSE_SECRET: TEST_SECRET,
-        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-        OTEL_SERVICE_NAME: 'gatehouse-otlp-test',
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = serve(['serve'], collector.url, dir);
     const exited = new Promise<number | string>((resolve) =>
       child!.once('exit', (code, signal) => resolve(code ?? String(signal))),
     );
@@ -126,5 +131,27 @@ describe('`gatehouse serve` with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
       .map((e) => e.body)
       .join('\n');
     assert.ok(last.includes('"LastOne"'), 'the final request was exported by the time serve exited');
+  });
+
+  it('with --workers 2: every worker exports its own spans', { timeout: 90_000 }, async () => {
+    collector.exports.length = 0;
+    child = serve(['serve', '--workers', '2'], collector.url, dir);
+    const exited = new Promise<number | string>((resolve) =>
+      child!.once('exit', (code, signal) => resolve(code ?? String(signal))),
+    );
+    const url = await listeningUrl(child, 60_000);
+    const u = await registerUser(url);
+    // A connection per request, so the cluster spreads them over both workers.
+    const calls = Array.from({ length: 20 }, (_, i) =>
+      gql(url, `query W${i} { me { id } }`, {}, { token: u.accessToken, headers: { connection: 'close' } }),
+    );
+    for (const r of await Promise.all(calls)) assert.equal(r.errors, undefined);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    const body = collector.exports.map((e) => e.body).join('\n');
+    const served = Array.from({ length: 20 }, (_, i) => `"W${i}"`).filter((name) => body.includes(name));
+    assert.equal(served.length, 20, 'every request of every worker was exported');
+    const pids = new Set([...body.matchAll(/"key":"process\.pid","value":\{"intValue":"?(\d+)"?\}/g)].map((m) => m[1]));
+    assert.equal(pids.size, 2, `spans came from both workers (process.pid ${[...pids].join(', ')})`);
   });
 });
