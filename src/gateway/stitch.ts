@@ -1,7 +1,7 @@
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
-import { context, propagation } from '@opentelemetry/api';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import type { Executor } from '@graphql-tools/utils';
+import { context, propagation } from '@opentelemetry/api';
 import {
   buildASTSchema,
   type GraphQLObjectType,
