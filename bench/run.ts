@@ -4,7 +4,7 @@
  *
  *   npm run bench                       all scenarios (a few minutes)
  *   npm run bench -- --quick            shorter rounds (checks the harness; numbers are rough)
- *   npm run bench -- --only 1,3,5       some scenarios (by number)
+ *   npm run bench -- --only 1,3,5       some scenarios (by number; 10 = tracing cost)
  *   npm run bench -- --profile          also profile the warm auth-tax path (--cpu-prof) and summarize it
  *
  * Writes bench/results/latest.{json,md,svg}. Ratios are compared only within one run, in
@@ -34,6 +34,7 @@ import { permissionCheck } from './scenarios/permission-check.js';
 import { policyPropagation } from './scenarios/policy-propagation.js';
 import { revocationLag } from './scenarios/revocation-lag.js';
 import { roundTrips } from './scenarios/round-trips.js';
+import { tracingScenario } from './scenarios/tracing.js';
 import { workersScenario } from './scenarios/workers.js';
 import { dropWorld, prepareBigWorld } from './world/big.js';
 import { bigManifest, resolved, smallManifest } from './world/manifest.js';
@@ -60,6 +61,7 @@ const SCENARIOS: { name: string; covers: number[]; run: (ctx: BenchContext) => P
   { name: 'workers (8)', covers: [8], run: workersScenario },
   { name: 'memory (9)', covers: [9], run: memoryScenario },
   { name: 'policy propagation (10)', covers: [10], run: policyPropagation },
+  { name: 'tracing (11)', covers: [11], run: tracingScenario },
 ];
 
 const { values: flags } = parseArgs({

@@ -13,9 +13,10 @@ export function startChild(
   cpus: string,
   cmd: string,
   args: string[],
-  opts: { env: NodeJS.ProcessEnv; cwd?: string; readyLine: RegExp; timeoutMs: number },
+  opts: { env: NodeJS.ProcessEnv; cwd?: string; readyLine: RegExp; timeoutMs: number; stdin?: boolean },
 ): Promise<Running> {
-  const child = spawnOn(cpus, cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdio = [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] as const;
+  const child = spawnOn(cpus, cmd, args, { env: opts.env, cwd: opts.cwd, stdio: [...stdio] });
   let out = '';
   let err = '';
   const stop = async () => {

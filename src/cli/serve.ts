@@ -17,6 +17,7 @@ import { createGatehouse } from '../gatehouse.js';
 import { permissionPairs } from '../graphql/requirements.js';
 import { argon2SelfTest } from '../identity/self-test.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { type OtelSdk, startOtelSdk } from '../observability/otel-sdk.js';
 import { embeddedUriFile, stateDir as stateDirOf } from './services.js';
 
 export interface ServeFlags {
@@ -93,7 +94,11 @@ function onSignals(logger: Logger, stop: () => Promise<void>): void {
 /** One serving process. In a cluster it reports to the primary; alone it prints the listening line. */
 async function runWorker(env: EnvSettings): Promise<(() => Promise<void>) | undefined> {
   const logger = createLogger({ level: env.logLevel });
+  let otel: OtelSdk | undefined;
   try {
+    // Each serving process exports its own spans; nothing is loaded without the OTLP env.
+    otel = await startOtelSdk(process.env, logger);
+    if (otel) logger.info('OpenTelemetry tracing on (OTLP/HTTP export)');
     const manifest = await loadManifest(env.manifestPath, env.defaults);
     if (!env.mongodbUri || !env.secret) throw new Error('worker started without MONGODB_URI / GATEHOUSE_SECRET');
     const database = await connectDatabase(env.mongodbUri, env.mongodbDb);
@@ -109,6 +114,7 @@ async function runWorker(env: EnvSettings): Promise<(() => Promise<void>) | unde
     const stop = async () => {
       await gatehouse.close();
       await database.close().catch(() => {});
+      await otel?.shutdown().catch(() => {}); // last: flushes the spans of the final requests
     };
     if (cluster.isWorker) {
       process.send?.({ type: 'listening', url: listening.url } satisfies WorkerMessage);
@@ -118,6 +124,7 @@ async function runWorker(env: EnvSettings): Promise<(() => Promise<void>) | unde
     process.stdout.write(`listening on ${listening.url}\n`);
     return stop;
   } catch (err) {
+    await otel?.shutdown().catch(() => {});
     if (!cluster.isWorker) throw err;
     process.send?.({ type: 'failed', message: (err as Error).message } satisfies WorkerMessage);
     process.exit(1);

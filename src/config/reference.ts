@@ -146,6 +146,16 @@ export const ENV_VARS: [name: string, defaultValue: string, meaning: string][] =
   ],
   ['NODE_ENV', 'development', 'production: secret required, introspection and GraphiQL off'],
   ['LOG_LEVEL', 'info', 'pino level'],
+  [
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    '— (tracing export off)',
+    'OTLP/HTTP collector base URL; set (or the next one): `serve` starts the OpenTelemetry SDK and sends spans to `<url>/v1/traces`',
+  ],
+  ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', '—', 'full OTLP/HTTP traces URL; wins over OTEL_EXPORTER_OTLP_ENDPOINT'],
+  ['OTEL_EXPORTER_OTLP_HEADERS', '—', 'headers for the collector, `k=v,k2=v2` (e.g. its API key)'],
+  ['OTEL_SDK_DISABLED', 'false', 'true: no SDK and no export even with an endpoint set'],
+  ['OTEL_SERVICE_NAME', 'gatehouse', 'service.name of the exported spans (OTEL_RESOURCE_ATTRIBUTES adds others)'],
+  ['OTEL_BSP_SCHEDULE_DELAY', '5000', 'ms between two span exports (batch span processor)'],
 ];
 
 type JsonSchema = { type?: string; properties?: Record<string, JsonSchema>; items?: JsonSchema; anyOf?: JsonSchema[] };

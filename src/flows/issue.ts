@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/index.js';
 import type { UserRecord } from '../identity/types.js';
+import { inSpan } from '../observability/tracing.js';
 import type { Services } from '../services.js';
 import type { SessionRecord } from '../sessions/types.js';
 import { auditAuth } from './audit.js';
@@ -22,7 +23,10 @@ export async function accessTokenFor(s: Services, app: AppConfig, userId: string
   return s.tokens.issue(app, { userId, sessionId: session.id, roles });
 }
 
-/** A new session on this device plus its first token pair; sessions past max_per_user are evicted. */
+/**
+ * A new session on this device plus its first token pair; sessions past max_per_user are evicted.
+ * Spans `login.session_insert` and `login.issue` under the sign-in's span (login, register, …).
+ */
 export async function startSession(
   s: Services,
   app: AppConfig,
@@ -30,15 +34,13 @@ export async function startSession(
   deviceId: string | null | undefined,
   req: RequestInfo,
 ): Promise<AuthResult> {
-  const created = await s.sessions.create(app, user.id, {
-    deviceId: deviceId ?? null,
-    userAgent: req.userAgent ?? null,
-    ip: req.ip,
-  });
+  const created = await inSpan('login.session_insert', () =>
+    s.sessions.create(app, user.id, { deviceId: deviceId ?? null, userAgent: req.userAgent ?? null, ip: req.ip }),
+  );
   for (const sid of created.evicted) {
     auditAuth(s, app.slug, req, 'session_evicted', 'success', { userId: user.id, sessionId: sid });
   }
-  const token = await accessTokenFor(s, app, user.id, created.session);
+  const token = await inSpan('login.issue', () => accessTokenFor(s, app, user.id, created.session));
   return {
     userId: user.id,
     user,

@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config/index.js';
+import { inSpan } from '../observability/tracing.js';
 import type { Services } from '../services.js';
 import type { VerifiedToken } from '../tokens/types.js';
 import { auditAuth } from './audit.js';
@@ -7,12 +8,11 @@ import { type AuthResult, accessTokenFor } from './issue.js';
 import type { RequestInfo } from './request-info.js';
 
 /** Rotates a refresh token (CONTRACT: one rotation per token, grace window, theft revokes the session). */
-export async function refresh(
-  s: Services,
-  app: AppConfig,
-  refreshToken: string,
-  req: RequestInfo,
-): Promise<AuthResult> {
+export function refresh(s: Services, app: AppConfig, refreshToken: string, req: RequestInfo): Promise<AuthResult> {
+  return inSpan('refresh', () => rotate(s, app, refreshToken, req));
+}
+
+async function rotate(s: Services, app: AppConfig, refreshToken: string, req: RequestInfo): Promise<AuthResult> {
   const rotated = await s.sessions.rotate(app, refreshToken, { userAgent: req.userAgent ?? null, ip: req.ip });
   if (!rotated.ok) {
     const theft = rotated.reason === 'theft';

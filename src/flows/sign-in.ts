@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/index.js';
 import { checkDeviceId, normalizeEmail } from '../identity/index.js';
+import { inSpan } from '../observability/tracing.js';
 import type { Services } from '../services.js';
 import { auditAuth } from './audit.js';
 import { FlowError, forbiddenFlow, rateLimitedFlow, refusedLogin } from './errors.js';
@@ -23,10 +24,14 @@ const UNVERIFIED_ROLE = 'user';
  * Password login. Order matters: input checks, per-IP limit, then one attempt reserved on the
  * account BEFORE any password work (so parallel guesses cannot multiply argon2 runs), then the
  * constant-time check, then the outcome recorded. Unknown email and wrong password look the same.
+ * Traced as `login` with `login.rate_limit`, `login.argon2`, `login.session_insert`, `login.issue`.
  */
-export async function login(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
-  const accountKey = normalizeEmail(input.email);
-  if (input.deviceId != null) checkDeviceId(input.deviceId);
+export function login(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+  return inSpan('login', () => passwordLogin(s, app, input, req));
+}
+
+/** Both login limits (per IP, then one attempt reserved on the account); throws RATE_LIMITED. */
+async function reserveLoginAttempt(s: Services, app: AppConfig, accountKey: string, req: RequestInfo): Promise<void> {
   const byIp = await s.rateLimiter.hitIp(app, 'login', req.ip);
   if (!byIp.allowed) {
     s.metrics.login(app.slug, 'rate_limited');
@@ -39,7 +44,15 @@ export async function login(s: Services, app: AppConfig, input: Credentials, req
     auditAuth(s, app.slug, req, 'account_locked', 'denied');
     throw rateLimitedFlow(byAccount.retryAfter);
   }
-  const user = await s.identity.authenticate(app, { email: input.email, password: input.password });
+}
+
+async function passwordLogin(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+  const accountKey = normalizeEmail(input.email);
+  if (input.deviceId != null) checkDeviceId(input.deviceId);
+  await inSpan('login.rate_limit', () => reserveLoginAttempt(s, app, accountKey, req));
+  const user = await inSpan('login.argon2', () =>
+    s.identity.authenticate(app, { email: input.email, password: input.password }),
+  );
   // The second factor is part of the attempt: a missing or wrong code counts as a failure, so
   // MFA_REQUIRED cannot serve as a free oracle for the password, nor the code be guessed freely.
   const second = user?.mfaEnabled ? await checkLoginCode(s, app, user.id, input.totpCode, req) : 'ok';
@@ -67,12 +80,18 @@ export async function login(s: Services, app: AppConfig, input: Credentials, req
   return result;
 }
 
-export async function register(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+export function register(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+  return inSpan('register', () => registerUser(s, app, input, req));
+}
+
+async function registerUser(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
   if (!app.users.enabled || !app.users.allowRegistration) throw forbiddenFlow('Registration is closed for this app');
-  const byIp = await s.rateLimiter.hitIp(app, 'register', req.ip);
+  const byIp = await inSpan('login.rate_limit', () => s.rateLimiter.hitIp(app, 'register', req.ip));
   if (!byIp.allowed) throw rateLimitedFlow(byIp.retryAfter);
   if (input.deviceId != null) checkDeviceId(input.deviceId);
-  const user = await s.identity.register(app, { email: input.email, password: input.password });
+  const user = await inSpan('login.argon2', () =>
+    s.identity.register(app, { email: input.email, password: input.password }),
+  );
   const waiting = app.users.requireEmailVerification;
   // Until the address is verified, only `user` (if a default role); the rest comes with verifyEmail.
   const roles = rolesForNewUser(app, user).filter((r) => !waiting || r === UNVERIFIED_ROLE);

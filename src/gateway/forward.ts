@@ -1,3 +1,4 @@
+import { context, propagation } from '@opentelemetry/api';
 import type { Clock } from '../clock.js';
 import { presentedToken } from '../graphql/auth-plugin.js';
 import type { GatehouseContext } from '../graphql/context.js';
@@ -48,11 +49,12 @@ export function createHeadersFor(secret: string, clock: Clock): HeadersFor {
  * be hashed as sent.
  */
 export function signingFetch(headersFor: HeadersFor, service: string, timeoutMs: number) {
-  return async (url: string, init: RequestInit = {}, context?: unknown): Promise<Response> => {
+  return async (url: string, init: RequestInit = {}, ctx?: unknown): Promise<Response> => {
     const { body } = init;
     if (typeof body !== 'string') throw new Error(`downstream "${service}": only JSON bodies are forwarded`);
     const method = (init.method ?? 'POST').toUpperCase();
-    const signed = await headersFor(service, context as GatehouseContext | undefined, { method, body });
+    const signed = await headersFor(service, ctx as GatehouseContext | undefined, { method, body });
+    propagation.inject(context.active(), signed); // W3C traceparent of the current (downstream) span, when tracing
     // The timeout is applied here rather than with the executor's `timeout` option: that one is merged
     // with its long-lived dispose signal by adding a listener to it per call, which piles up
     // (MaxListenersExceededWarning) under concurrency. AbortSignal.any adds none.

@@ -10,6 +10,7 @@ import {
   isSpecifiedScalarType,
 } from 'graphql';
 import { SERVED_APPS_EXTENSION } from '../graphql/requirements.js';
+import { errorCodeOf, failSpan, inSpan, SpanKind } from '../observability/tracing.js';
 import { type HeadersFor, signingFetch } from './forward.js';
 import type { LoadedDownstream } from './load.js';
 import { DownstreamSdlError, prepareDownstreamSdl } from './sdl.js';
@@ -34,7 +35,26 @@ function forwardingExecutor(d: LoadedDownstream, headersFor: HeadersFor, timeout
     deduplicateInflightRequests: false,
     fetch: signingFetch(headersFor, d.name, timeoutMs),
   });
-  return (request) => http({ ...request, extensions: {} });
+  const target = new URL(d.url);
+  // For span attributes: the endpoint without any user:password@ part.
+  const endpoint = `${target.protocol}//${target.host}${target.pathname}`;
+  // A client span per call; signingFetch injects `traceparent`, naming it the parent of what the service records.
+  return (request) =>
+    inSpan(
+      'downstream',
+      async (span) => {
+        if (span.isRecording()) {
+          span.setAttribute('gatehouse.downstream', d.name);
+          span.setAttribute('url.full', endpoint);
+          span.setAttribute('graphql.operation.type', request.operationType ?? 'query');
+        }
+        const result = await http({ ...request, extensions: {} });
+        const errors = (result as { errors?: readonly unknown[] }).errors;
+        if (errors?.length) failSpan(span, errorCodeOf(errors[0]));
+        return result;
+      },
+      SpanKind.CLIENT,
+    );
 }
 
 const rootTypes = (s: GraphQLSchema) =>

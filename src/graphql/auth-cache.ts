@@ -16,6 +16,7 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { inSpanSync } from '../observability/tracing.js';
 import type { VerifiedToken } from '../tokens/types.js';
 import { useGatehouseAuth, validateField } from './auth-plugin.js';
 import type { GatehouseContext } from './context.js';
@@ -124,11 +125,17 @@ export function useCachedGatehouseAuth(): Plugin<GatehouseContext> {
     const context = args.contextValue as object;
     if (decided.has(context)) return true;
     decided.add(context);
-    try {
-      return allowed(args);
-    } catch {
-      return false; // anything unexpected: generic-auth's own pass decides, as it always did
-    }
+    // One span for the whole decision (every planned field), not one per field.
+    return inSpanSync('auth.permission', (span) => {
+      let ok: boolean;
+      try {
+        ok = allowed(args);
+      } catch {
+        ok = false; // anything unexpected: generic-auth's own pass decides, as it always did
+      }
+      if (span.isRecording()) span.setAttribute('gatehouse.auth.allowed', ok);
+      return ok;
+    });
   };
   /** What extended-validation does while the context is built, done only when its pass is about to run. */
   const prepare = (contextValue: unknown) => {

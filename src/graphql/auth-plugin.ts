@@ -1,6 +1,7 @@
 import { useGenericAuth, type ValidateUserFnParams } from '@envelop/generic-auth';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { readAuthCookies } from '../http/security/index.js';
+import { inSpan, inSpanSync } from '../observability/tracing.js';
 import type { VerifiedToken } from '../tokens/types.js';
 import type { GatehouseContext } from './context.js';
 import type { ErrorCode } from './errors.js';
@@ -25,8 +26,18 @@ export async function resolveCaller(ctx: GatehouseContext): Promise<VerifiedToke
   const { services, app } = ctx;
   const token = await presentedToken(ctx);
   if (!token) return null;
-  const verified = await services.tokens.verify(token, app);
-  if (!verified || services.revocations.isRevoked(verified.sessionId)) return null;
+  const verified = await inSpan('auth.verify', async (span) => {
+    const v = await services.tokens.verify(token, app);
+    if (span.isRecording()) span.setAttribute('gatehouse.token.valid', v !== null);
+    return v;
+  });
+  if (!verified) return null;
+  const revoked = inSpanSync('auth.revocation', (span) => {
+    const r = services.revocations.isRevoked(verified.sessionId);
+    if (span.isRecording()) span.setAttribute('gatehouse.session.revoked', r);
+    return r;
+  });
+  if (revoked) return null;
   // Read-your-writes across instances: a token minted moments ago elsewhere (registration's default
   // roles, a grant) can name roles this instance has not loaded yet. Only when they disagree, make
   // sure the policy includes everything written before the token was issued (iat is in whole

@@ -4,7 +4,7 @@ import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } 
 import { useCachedGatehouseAuth } from '../graphql/auth-cache.js';
 import type { GatehouseContext } from '../graphql/context.js';
 import { createMaskError } from '../graphql/mask.js';
-import { useMetrics, useMetricsRoute, useRequestLog } from '../observability/index.js';
+import { useMetrics, useMetricsRoute, useRequestLog, useTracing } from '../observability/index.js';
 import { gatehouseSchema } from '../graphql/schema.js';
 import type { Services } from '../services.js';
 import { clientIp } from './client-ip.js';
@@ -64,7 +64,8 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
       };
     },
     plugins: [
-      useRequestLog(logger), // first: its onRequest must run even for routes another plugin answers
+      useTracing(), // outermost instrumentation: every later hook of an operation runs inside its span
+      useRequestLog(logger), // first onRequest: its onRequest must run even for routes another plugin answers
       useCookies(), // before auth: the auth plugin reads cookies while building the context
       useSecurityHeaders({ trustedProxies: manifest.server.http.trustedProxies, graphiql: !production }),
       useCloseAfterTooLarge(),

@@ -5,3 +5,5 @@ export { CENSOR, redactSecrets, SECRET_KEYS } from './redact.js';
 export type * from './types.js';
 export { useMetrics, useMetricsRoute } from './use-metrics.js';
 export { QUIET_PATHS, type RequestLogOptions, requestIdFrom, useRequestLog } from './use-request-log.js';
+export { errorCodeOf, failSpan, inSpan, inSpanSync, SpanKind, tracer } from './tracing.js';
+export { useTracing } from './use-tracing.js';
