@@ -2,15 +2,36 @@ import type { AppConfig } from '../config/index.js';
 import type { Services } from '../services.js';
 import type { VerifiedToken } from '../tokens/types.js';
 import { auditAuth } from './audit.js';
-import { FlowError, forbiddenFlow } from './errors.js';
+import { FlowError, forbiddenFlow, rateLimitedFlow } from './errors.js';
 import type { RequestInfo } from './request-info.js';
 
 const wrongCode = () => new FlowError('UNAUTHENTICATED', 'Invalid code');
 
+/**
+ * A code check outside login counts against the account's brute-force budget like a password
+ * guess: a stolen session must not be a way to try a million codes.
+ */
+async function attempt<T>(
+  s: Services,
+  app: AppConfig,
+  email: string,
+  check: () => Promise<T | null>,
+): Promise<T | null> {
+  const slot = await s.rateLimiter.beginLogin(app, email);
+  if (!slot.allowed) throw rateLimitedFlow(slot.retryAfter);
+  let result: T | null = null;
+  try {
+    result = await check();
+    return result;
+  } finally {
+    await s.rateLimiter.endLogin(app, email, result !== null);
+  }
+}
+
 async function enrollable(s: Services, app: AppConfig, who: VerifiedToken) {
   if (!app.mfa.enabled) throw forbiddenFlow('Two-factor authentication is not enabled for this app');
   const user = await s.identity.findById(app.slug, who.userId);
-  if (!user || user.kind !== 'PASSWORD')
+  if (user?.kind !== 'PASSWORD' || !user.email)
     throw forbiddenFlow('Only password accounts can use two-factor authentication');
   return user;
 }
@@ -30,7 +51,7 @@ export async function confirmTotp(
   req: RequestInfo,
 ): Promise<string[]> {
   const user = await enrollable(s, app, who);
-  const codes = await s.account.confirmTotp(app, user.id, code);
+  const codes = await attempt(s, app, user.email!, () => s.account.confirmTotp(app, user.id, code));
   if (!codes) throw wrongCode();
   auditAuth(s, app.slug, req, 'totp_enrolled', 'success', { userId: user.id, sessionId: who.sessionId });
   return codes;
@@ -43,7 +64,8 @@ export async function disableTotp(
   code: string,
   req: RequestInfo,
 ): Promise<boolean> {
-  const used = await s.account.secondFactor(app, who.userId, code);
+  const user = await enrollable(s, app, who);
+  const used = await attempt(s, app, user.email!, () => s.account.secondFactor(app, who.userId, code));
   if (!used) {
     auditAuth(s, app.slug, req, 'totp_disabled', 'failure', { userId: who.userId, sessionId: who.sessionId });
     throw wrongCode();

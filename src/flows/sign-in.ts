@@ -55,7 +55,8 @@ async function passwordLogin(s: Services, app: AppConfig, input: Credentials, re
   );
   // The second factor is part of the attempt: a missing or wrong code counts as a failure, so
   // MFA_REQUIRED cannot serve as a free oracle for the password, nor the code be guessed freely.
-  const second = user?.mfaEnabled ? await checkLoginCode(s, app, user.id, input.totpCode, req) : 'ok';
+  const second =
+    app.mfa.enabled && user?.mfaEnabled ? await checkLoginCode(s, app, user.id, input.totpCode, req) : 'ok';
   await s.rateLimiter.endLogin(app, accountKey, user !== null && second === 'ok');
   if (user && second !== 'ok') {
     s.metrics.login(app.slug, 'failure');

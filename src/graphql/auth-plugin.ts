@@ -72,13 +72,17 @@ const TOKEN_ONLY: Requirement = {
   policyAlternatives: [],
 };
 
-function isUnlistedRootField(p: ValidateUserFnParams<unknown>): boolean {
+function isRootField(p: ValidateUserFnParams<unknown>): boolean {
   const { schema } = p.executionArgs;
-  const root =
+  return (
     p.parentType === schema.getQueryType() ||
     p.parentType === schema.getMutationType() ||
-    p.parentType === schema.getSubscriptionType();
-  return root && !PUBLIC_ROOT_FIELDS.has(`${p.parentType.name}.${p.field.name}`);
+    p.parentType === schema.getSubscriptionType()
+  );
+}
+
+function isUnlistedRootField(p: ValidateUserFnParams<unknown>): boolean {
+  return isRootField(p) && !PUBLIC_ROOT_FIELDS.has(`${p.parentType.name}.${p.field.name}`);
 }
 
 const refuse = (p: ValidateUserFnParams<unknown>, code: ErrorCode, message: string, status?: number, reason?: string) =>
@@ -91,7 +95,13 @@ const refuse = (p: ValidateUserFnParams<unknown>, code: ErrorCode, message: stri
 /** generic-auth's synchronous per-field check: directive requirements against live roles and policy. */
 export function validateField(p: ValidateUserFnParams<VerifiedToken | null | undefined>) {
   const ctx = p.executionArgs.contextValue as GatehouseContext;
-  if (ctx.mfaEnrollmentRequired && p.user && !OPEN_DURING_ENROLMENT.has(`${p.parentType.name}.${p.field.name}`))
+  // Root fields decide: what is below an open root (the enrolment's own fields) is open too.
+  if (
+    ctx.mfaEnrollmentRequired &&
+    p.user &&
+    isRootField(p) &&
+    !OPEN_DURING_ENROLMENT.has(`${p.parentType.name}.${p.field.name}`)
+  )
     return refuse(p, 'FORBIDDEN', 'Set up two-factor authentication first', 403, 'MFA_ENROLLMENT_REQUIRED');
   let req = requirementOf(p.executionArgs.schema, p.parentType, p.field);
   // A downstream that serves only some apps: the others' requests never reach it, token or not.

@@ -7,6 +7,8 @@ export type LoginInput = {
   deviceId?: string | null | undefined;
   email: string;
   password: string;
+  /** A TOTP or a recovery code, when the account has two-factor authentication on. */
+  totpCode?: string | null | undefined;
 };
 
 export type RegisterInput = {
