@@ -20,6 +20,8 @@ export interface BenchConfig {
   latencySamples: number;
   /** Revocation-lag trials. */
   revocationTrials: number;
+  /** Mixed-traffic soak of the login-at-scale scenario (issue 15 asks for 10). */
+  soakMinutes: number;
 }
 
 export const DEFAULT_CONFIG: BenchConfig = {
@@ -31,6 +33,7 @@ export const DEFAULT_CONFIG: BenchConfig = {
   connections: 16,
   latencySamples: 400,
   revocationTrials: 60,
+  soakMinutes: 10,
 };
 
 /** `--quick`: the same scenarios, shorter (checking the harness, not measuring). */
@@ -43,6 +46,7 @@ export const QUICK_CONFIG: BenchConfig = {
   connections: 8,
   latencySamples: 150,
   revocationTrials: 50,
+  soakMinutes: 1,
 };
 
 /** The big world, started once and shared by the scenarios that need it. */

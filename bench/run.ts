@@ -29,6 +29,7 @@ import { closeFixture } from './scenarios/fixture.js';
 import { gatewayTax } from './scenarios/gateway.js';
 import { unloadedLatency } from './scenarios/latency.js';
 import { loginScenario } from './scenarios/login.js';
+import { loginScale } from './scenarios/login-scale.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { permissionCheck } from './scenarios/permission-check.js';
 import { policyPropagation } from './scenarios/policy-propagation.js';
@@ -62,17 +63,32 @@ const SCENARIOS: { name: string; covers: number[]; run: (ctx: BenchContext) => P
   { name: 'memory (9)', covers: [9], run: memoryScenario },
   { name: 'policy propagation (10)', covers: [10], run: policyPropagation },
   { name: 'tracing (11)', covers: [11], run: tracingScenario },
+  { name: 'login at scale (12, with policy propagation 10)', covers: [12], run: loginScale },
 ];
 
-const { values: flags } = parseArgs({
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'soak-minutes': { type: 'string' },
   },
 });
-const only = flags.only ? new Set(flags.only.split(',').map((s) => Number(s.trim()))) : undefined;
-const config = flags.quick ? QUICK_CONFIG : DEFAULT_CONFIG;
+/** Named runs: `npm run bench -- login-scale` is issue 15's storage benchmark (scenarios 10 and 12). */
+const NAMED: Record<string, number[]> = { 'login-scale': [10, 12] };
+const unknownName = positionals.find((p) => !(p in NAMED));
+if (unknownName) throw new Error(`unknown benchmark "${unknownName}"; known: ${Object.keys(NAMED).join(', ')}`);
+const named = positionals.flatMap((p) => NAMED[p]!);
+const only = flags.only
+  ? new Set(flags.only.split(',').map((s) => Number(s.trim())))
+  : named.length
+    ? new Set(named)
+    : undefined;
+const config = {
+  ...(flags.quick ? QUICK_CONFIG : DEFAULT_CONFIG),
+  ...(flags['soak-minutes'] ? { soakMinutes: Number(flags['soak-minutes']) } : {}),
+};
 const t0 = performance.now();
 const log = (m: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(1)}s] ${m}\n`);
 const loadBefore = loadavg();
@@ -182,16 +198,23 @@ const heading = [
 ];
 const dir = join(projectRoot(), 'bench', 'results');
 await mkdir(dir, { recursive: true });
-await writeFile(join(dir, 'latest.json'), `${JSON.stringify({ meta, rows }, null, 2)}\n`);
-await writeFile(join(dir, 'latest.md'), markdown(rows, heading) + (profileSummary ? `\n${profileSummary}` : ''));
+// A named run keeps its own files, so it never overwrites the full run's.
+const base = named.length ? positionals.join('+') : 'latest';
+await writeFile(join(dir, `${base}.json`), `${JSON.stringify({ meta, rows }, null, 2)}\n`);
+await writeFile(join(dir, `${base}.md`), markdown(rows, heading) + (profileSummary ? `\n${profileSummary}` : ''));
 await writeFile(
-  join(dir, 'latest.svg'),
+  join(dir, `${base}.svg`),
   ratioChart(rows, `Gatehouse ÷ baseline (${meta.date.slice(0, 10)}, ${meta.cores} cores)`),
 );
 
 process.stdout.write(`\n${consoleTable(rows)}\n\n`);
 process.stdout.write(
-  `targets: ${met} met, ${notMet} not met · ${seconds.toFixed(0)} s · bench/results/latest.{json,md,svg}\n`,
+  `targets: ${met} met, ${notMet} not met · ${seconds.toFixed(0)} s · bench/results/${base}.{json,md,svg}\n`,
 );
 if (profileSummary) process.stdout.write(`\n${profileSummary}\n`);
+if (named.length) {
+  // The named run's verdict, one line, and a failing exit when any of its targets is not met.
+  process.stdout.write(`${met} targets met, ${notMet} not met\n`);
+  process.exit(notMet > 0 ? 1 : 0);
+}
 process.exit(0);
