@@ -30,10 +30,11 @@ function alive(pid: number): boolean {
   }
 }
 
-async function parentOf(pid: number): Promise<number | undefined> {
+/** State letter and parent pid from /proc/<pid>/stat ("pid (comm) S ppid …"). */
+async function procStat(pid: number): Promise<{ state?: string; ppid?: number }> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  return Number.isInteger(ppid) ? ppid : undefined;
+  const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state, ppid: Number.isInteger(Number(ppid)) ? Number(ppid) : undefined };
 }
 
 /**
@@ -128,13 +129,15 @@ export class PostgresCluster {
     const pidFile = await readFile(join(this.dataDir, 'postmaster.pid'), 'utf8').catch(() => '');
     const pid = Number(pidFile.split('\n')[0]);
     if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
-    if ((await parentOf(pid)) !== 1) {
+    const { state, ppid } = await procStat(pid);
+    if (state === 'Z') return; // an unreaped zombie (no init reaping in some containers): gone
+    if (ppid !== 1) {
       throw new Error(
         `the PostgreSQL cluster in ${this.dataDir} is already running (pid ${pid}): is another Gatehouse using this directory?`,
       );
     }
     process.kill(pid, 'SIGINT');
-    for (const t0 = Date.now(); alive(pid); await sleep(50)) {
+    for (const t0 = Date.now(); alive(pid) && (await procStat(pid)).state !== 'Z'; await sleep(50)) {
       if (Date.now() - t0 > 15_000) throw new Error(`a stale PostgreSQL (pid ${pid}) did not stop`);
     }
   }
