@@ -1,6 +1,6 @@
 /**
  * The test entry point: starts one local database for the whole run (MONGODB_URI → mongod →
- * FerretDB on SQLite, or on PostgreSQL with GATEHOUSE_EMBEDDED_DB=postgresql), then runs every compiled `*.test.js` with Node's test runner against it.
+ * FerretDB on PostgreSQL where installed, else on SQLite), then runs every compiled `*.test.js` with Node's test runner against it.
  * Each suite uses its own database name, so suites never see each other's data.
  */
 import { spawn } from 'node:child_process';
@@ -20,12 +20,9 @@ const root = projectRoot();
 const only = process.argv.slice(2);
 const testDir = join(root, 'dist', 'test');
 const files = only.length ? only : await findTests(testDir);
-// SQLite stays the default here until the whole suite is known to pass on PostgreSQL
-// (GATEHOUSE_EMBEDDED_DB=postgresql runs it there).
-const db = await launchDatabase({
-  env: { ...process.env, GATEHOUSE_EMBEDDED_DB: process.env.GATEHOUSE_EMBEDDED_DB || 'sqlite' },
-  log: (m) => process.stderr.write(`[test db] ${m}\n`),
-});
+// The embedded backend is the launcher's choice: PostgreSQL where installed (the whole suite passes on
+// it), else SQLite; GATEHOUSE_EMBEDDED_DB=sqlite runs the quick-start path on a machine that has both.
+const db = await launchDatabase({ log: (m) => process.stderr.write(`[test db] ${m}\n`) });
 const backend = db.backend ? ` (${db.backend})` : '';
 process.stderr.write(`[test db] ${db.kind}${backend} at ${db.uri}; ${files.length} test files\n`);
 
