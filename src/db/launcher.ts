@@ -93,7 +93,7 @@ export async function launchDatabase(opts: LaunchOptions = {}): Promise<LocalDat
     // As root PostgreSQL runs as nobody, which must reach the directory: mkdtemp's are 0700.
     if (temporary && cluster.runAs.uid !== undefined) await chmod(dir, 0o711);
     if (await cluster.usable()) {
-      return launchOnPostgres({ bin, cluster, dir, port, log, cleanup, keep: !choice.kept });
+      return launchOnPostgres({ bin, cluster, dir, port, log, cleanup, keep: !choice.kept, durable: !temporary });
     }
     const why = `PostgreSQL runs as nobody here (uid 0) and nobody cannot write ${cluster.root}: make its parent directories traversable (chmod o+x), run Gatehouse as a normal user, or set MONGODB_URI`;
     if (choice.forced) {
@@ -128,6 +128,8 @@ interface PostgresLaunch {
   cleanup: () => Promise<void>;
   /** Record the backend in the data directory (first start). */
   keep: boolean;
+  /** false for a temporary directory: no fsync (see PostgresCluster.start). */
+  durable: boolean;
 }
 
 async function launchOnPostgres({
@@ -138,11 +140,12 @@ async function launchOnPostgres({
   log,
   cleanup,
   keep,
+  durable,
 }: PostgresLaunch): Promise<LocalDatabase> {
   let ferret: FerretDBProcess | undefined;
   try {
     await cluster.init(log);
-    await cluster.start(await freePort());
+    await cluster.start(await freePort(), { durable });
     if (keep) await keepBackend(dir, 'postgresql');
     const twins = await ensureGinTwins(cluster);
     ferret = new FerretDBProcess({ bin, port, dir: join(dir, 'ferretdb'), postgresqlUrl: cluster.url });

@@ -153,10 +153,16 @@ export class PostgresCluster {
     return dir;
   }
 
-  async start(port: number): Promise<void> {
+  /**
+   * `durable: false` (a temporary cluster, removed on stop: tests, benchmarks) turns off fsync and
+   * synchronous commit, which cost every FerretDB write and DDL a WAL flush; a kept cluster keeps them.
+   */
+  async start(port: number, { durable = true }: { durable?: boolean } = {}): Promise<void> {
     await this.#takeOverStale();
     this.#port = port;
+    const speed = durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
     const [cmd, args] = this.runAs.wrap(this.bins.postgres, [
+      ...speed,
       '-D',
       this.dataDir,
       '-c',
