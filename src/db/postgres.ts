@@ -144,7 +144,8 @@ export class PostgresCluster {
 
   async #socketDir(): Promise<string> {
     let dir = join(this.root, 'run');
-    if (dir.length > MAX_SOCKET_DIR) {
+    // too long for sun_path, or characters unix_socket_directories (a comma-separated list) would split on
+    if (dir.length > MAX_SOCKET_DIR || /[,"\s]/.test(dir)) {
       this.#tmpSocketDir = await mkdtemp(join(tmpdir(), 'gh-pg-'));
       dir = this.#tmpSocketDir;
     } else await mkdir(dir, { recursive: true });
