@@ -96,12 +96,13 @@ export async function launchDatabase(opts: LaunchOptions = {}): Promise<LocalDat
       return launchOnPostgres({ bin, cluster, dir, port, log, cleanup, keep: !choice.kept, durable: !temporary });
     }
     const why = `PostgreSQL runs as nobody here (uid 0) and nobody cannot write ${cluster.root}: make its parent directories traversable (chmod o+x), run Gatehouse as a normal user, or set MONGODB_URI`;
+    // the directory just made for a cluster that cannot run (never one holding data: that one is kept)
+    if (choice.kept !== 'postgresql') await rm(cluster.root, { recursive: true, force: true });
     if (choice.forced) {
       await cleanup();
       throw new Error(why);
     }
     log(`${why}; using SQLite`);
-    await rm(cluster.root, { recursive: true, force: true });
   }
   if (!choice.kept) await keepBackend(dir, 'sqlite');
   const ferret = new FerretDBProcess({ bin, port, dir: join(dir, 'ferretdb') });
