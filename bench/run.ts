@@ -95,9 +95,11 @@ const loadBefore = loadavg();
 
 const db = await launchDatabase({ log });
 if (db.ferret?.pid) pin(db.ferret.pid, CLIENT_CPU);
+// the postmaster: the backends it forks for FerretDB's connections inherit the core
+if (db.postgres?.pid) pin(db.postgres.pid, CLIENT_CPU);
 const pinned = pin(process.pid, SERVER_CPU);
 log(
-  `database: ${db.kind}; ${CORES} cores; ${pinned ? `servers on core ${SERVER_CPU}, load generators on core ${CLIENT_CPU}` : 'not pinned (no taskset)'}`,
+  `database: ${db.kind}${db.backend ? ` (${db.backend})` : ''}; ${CORES} cores; ${pinned ? `servers on core ${SERVER_CPU}, load generators on core ${CLIENT_CPU}` : 'not pinned (no taskset)'}`,
 );
 
 let big: Promise<{ at: WorldAddress; world: ServicesWorld }> | undefined;
@@ -181,6 +183,7 @@ const meta = {
   pinned: pinned ? { servers: SERVER_CPU, clients: CLIENT_CPU } : false,
   taskset: HAS_TASKSET,
   database: db.kind,
+  backend: db.backend ?? null,
   loadAverage: { before: loadBefore, after: loadavg() },
   seconds,
   config,

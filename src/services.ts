@@ -43,4 +43,6 @@ export interface CoreDeps {
   /** GATEHOUSE_SECRET: derive purpose-specific keys from it (HKDF), never use it raw. */
   secret: string;
   metrics: Metrics;
+  /** How often expired rows are swept where the server has no TTL index; default 60 s (tests: a few ms). */
+  sweepMs?: number;
 }

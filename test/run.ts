@@ -1,6 +1,6 @@
 /**
  * The test entry point: starts one local database for the whole run (MONGODB_URI → mongod →
- * FerretDB), then runs every compiled `*.test.js` with Node's test runner against it.
+ * FerretDB on PostgreSQL where installed, else on SQLite), then runs every compiled `*.test.js` with Node's test runner against it.
  * Each suite uses its own database name, so suites never see each other's data.
  */
 import { spawn } from 'node:child_process';
@@ -20,8 +20,11 @@ const root = projectRoot();
 const only = process.argv.slice(2);
 const testDir = join(root, 'dist', 'test');
 const files = only.length ? only : await findTests(testDir);
+// The embedded backend is the launcher's choice: PostgreSQL where installed (the whole suite passes on
+// it), else SQLite; GATEHOUSE_EMBEDDED_DB=sqlite runs the quick-start path on a machine that has both.
 const db = await launchDatabase({ log: (m) => process.stderr.write(`[test db] ${m}\n`) });
-process.stderr.write(`[test db] ${db.kind} at ${db.uri}; ${files.length} test files\n`);
+const backend = db.backend ? ` (${db.backend})` : '';
+process.stderr.write(`[test db] ${db.kind}${backend} at ${db.uri}; ${files.length} test files\n`);
 
 const child = spawn(
   process.execPath,
@@ -40,6 +43,7 @@ const child = spawn(
       GATEHOUSE_NODE: process.execPath,
       MONGODB_URI: db.uri,
       GATEHOUSE_TEST_DB_KIND: db.kind,
+      GATEHOUSE_TEST_DB_BACKEND: db.backend ?? '',
       NODE_ENV: 'test',
     },
   },

@@ -92,7 +92,12 @@ export function createAuditLog(deps: CoreDeps, opts: AuditLogOptions = {}): Audi
       await coll.createIndex({ app: 1, at: -1, _id: -1 }, { name: 'app_at' });
       await coll.createIndex({ app: 1, userId: 1, at: -1, _id: -1 }, { name: 'app_user_at' });
       const { ttl } = await ensureTtlIndex(coll, 'expiresAt');
-      if (!ttl) stopSweeper ??= startSweeper(coll, 'expiresAt', opts.sweepMs);
+      if (!ttl) {
+        stopSweeper ??= startSweeper(coll, 'expiresAt', {
+          intervalMs: opts.sweepMs ?? deps.sweepMs,
+          now: () => clock.now(),
+        });
+      }
       queue.start();
     },
     async stop() {

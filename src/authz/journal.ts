@@ -41,6 +41,7 @@ export class PolicyJournal {
   constructor(
     db: Db,
     private readonly app: string,
+    private readonly sweepMs?: number,
   ) {
     this.coll = db.collection<ChangeDoc>('policy_changes');
   }
@@ -48,7 +49,7 @@ export class PolicyJournal {
   async start(): Promise<void> {
     await this.coll.createIndex({ app: 1, at: 1 }, { name: 'app_1_at_1' });
     const { ttl } = await ensureTtlIndex(this.coll, 'expiresAt');
-    if (!ttl) this.stopSweeper ??= startSweeper(this.coll, 'expiresAt');
+    if (!ttl) this.stopSweeper ??= startSweeper(this.coll, 'expiresAt', { intervalMs: this.sweepMs });
   }
 
   stop(): void {

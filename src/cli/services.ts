@@ -23,7 +23,9 @@ async function openDatabase(
     if (database && (await database.ping(1500))) return { database };
     await database?.close();
   }
-  const local = await launchDatabase({ dataDir: join(stateDir(), 'db'), env: {} });
+  // MONGODB_URI was handled above; PATH and GATEHOUSE_EMBEDDED_DB choose the embedded backend as serve does.
+  const { PATH, GATEHOUSE_EMBEDDED_DB } = process.env;
+  const local = await launchDatabase({ dataDir: join(stateDir(), 'db'), env: { PATH, GATEHOUSE_EMBEDDED_DB } });
   return { database: await connectDatabase(local.uri, dbName), local };
 }
 

@@ -127,6 +127,11 @@ export const ENV_VARS: [name: string, defaultValue: string, meaning: string][] =
   ['PORT', '4000', 'port to listen on (flag --port wins)'],
   ['HOST', '127.0.0.1', 'address to listen on (flag --host wins)'],
   ['MONGODB_URI', 'embedded', 'the database; unset: a mongod on PATH, else FerretDB under ./.gatehouse/'],
+  [
+    'GATEHOUSE_EMBEDDED_DB',
+    'postgresql when installed, else sqlite',
+    'backend of the embedded FerretDB: `sqlite` or `postgresql` (a private cluster under ./.gatehouse/)',
+  ],
   ['MONGODB_DB', 'gatehouse', 'database name'],
   ['GATEHOUSE_MANIFEST', './manifest.json', 'manifest file (flag --manifest wins)'],
   [

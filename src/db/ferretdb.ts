@@ -63,6 +63,8 @@ export interface FerretDBOptions {
   /** Holds the SQLite files (`data/`) and FerretDB's own state (`state/`). */
   dir: string;
   logFile?: string;
+  /** Use the PostgreSQL handler on this database instead of SQLite files in `dir/data`. */
+  postgresqlUrl?: string;
 }
 
 /** A FerretDB child process that can be stopped, started again on the same data and port, or paused. */
@@ -79,21 +81,24 @@ export class FerretDBProcess {
   }
 
   async start(): Promise<void> {
-    const { bin, port, dir } = this.options;
-    await mkdir(join(dir, 'data'), { recursive: true });
+    const { bin, port, dir, postgresqlUrl } = this.options;
+    if (!postgresqlUrl) await mkdir(join(dir, 'data'), { recursive: true });
     await mkdir(join(dir, 'state'), { recursive: true });
     const child = spawn(
       bin,
       [
-        '--handler=sqlite',
-        `--sqlite-url=file:${join(dir, 'data')}/`,
+        ...(postgresqlUrl ? ['--handler=postgresql'] : ['--handler=sqlite', `--sqlite-url=file:${join(dir, 'data')}/`]),
         `--state-dir=${join(dir, 'state')}`,
         `--listen-addr=127.0.0.1:${port}`,
         '--telemetry=disable',
         '--debug-addr=-',
         '--log-level=error',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      // The URL carries the cluster's password: by environment, so that `ps` does not show it.
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: postgresqlUrl ? { ...process.env, FERRETDB_POSTGRESQL_URL: postgresqlUrl } : process.env,
+      },
     );
     const logStream = createWriteStream(this.options.logFile ?? join(dir, 'ferretdb.log'), { flags: 'a' });
     child.stdout?.pipe(logStream);

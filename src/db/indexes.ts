@@ -1,4 +1,7 @@
-import type { Collection, Document, IndexSpecification } from 'mongodb';
+import type { Collection, Document, Filter, IndexSpecification } from 'mongodb';
+
+/** How often sweepers run where the server has no TTL (FerretDB v1 refuses expireAfterSeconds). */
+export const DEFAULT_SWEEP_MS = 60_000;
 
 export interface TtlIndexResult {
   /** false when the server refused TTL (FerretDB v1): the caller must sweep expired documents itself. */
@@ -20,13 +23,31 @@ export async function ensureTtlIndex<T extends Document>(coll: Collection<T>, fi
   }
 }
 
-/** Deletes documents whose `field` is past, every `intervalMs`, where TTL indexes are missing. */
-export function startSweeper<T extends Document>(coll: Collection<T>, field: string, intervalMs = 60_000): () => void {
+export interface SweepOptions<T extends Document> {
+  /** Default DEFAULT_SWEEP_MS; tests pass a few ms. */
+  intervalMs?: number | undefined;
+  /** The domain clock: "expired" means what every read means by it. Default: the real time. */
+  now?: () => Date;
+  /** What to delete at `now`; default `{ [field]: { $lt: now } }`. */
+  filter?: (now: Date) => Filter<T>;
+}
+
+/**
+ * Deletes documents whose `field` is past (or what `filter` selects), every `intervalMs`, where
+ * TTL indexes are missing. Returns the stop function.
+ */
+export function startSweeper<T extends Document>(
+  coll: Collection<T>,
+  field: string,
+  opts: SweepOptions<T> = {},
+): () => void {
+  const now = opts.now ?? (() => new Date());
+  const filter = opts.filter ?? ((at: Date) => ({ [field]: { $lt: at } }) as Filter<T>);
   const timer = setInterval(() => {
-    coll.deleteMany({ [field]: { $lt: new Date() } } as never).catch(() => {
+    coll.deleteMany(filter(now())).catch(() => {
       // the database may be down; the next tick tries again
     });
-  }, intervalMs);
+  }, opts.intervalMs ?? DEFAULT_SWEEP_MS);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -59,7 +59,7 @@ export function createRateLimiter(deps: CoreDeps): RateLimiter {
       await hits.createIndex({ key: 1, v: -1 }, { name: 'key_v' });
       const { ttl } = await ensureTtlIndex(hits, 'expiresAt');
       stopSweeper();
-      if (!ttl) stopSweeper = startSweeper(hits, 'expiresAt');
+      if (!ttl) stopSweeper = startSweeper(hits, 'expiresAt', { intervalMs: deps.sweepMs, now: () => clock.now() });
     },
 
     stop() {

@@ -106,7 +106,8 @@ export function createRevocationFeed(deps: CoreDeps, opts: RevocationFeedOptions
       if (running) return;
       await coll.createIndex({ at: 1 }, { name: 'at_1' });
       const { ttl } = await ensureTtlIndex(coll, 'expiresAt');
-      if (!ttl) stopSweeper = startSweeper(coll, 'expiresAt');
+      if (!ttl)
+        stopSweeper = startSweeper(coll, 'expiresAt', { intervalMs: deps.sweepMs, now: () => deps.clock.now() });
       await poll(); // the initial load: every unexpired entry; throws when the database is away
       running = true;
       schedule();

@@ -1,3 +1,4 @@
+import type { Filter } from 'mongodb';
 import type { AppConfig } from '../config/index.js';
 import { ensureTtlIndex, startSweeper } from '../db/index.js';
 import type { CoreDeps } from '../services.js';
@@ -5,6 +6,7 @@ import { hashToken, newRefreshToken, newSessionId, successorChain } from './refr
 import { rotateRefreshToken } from './rotation.js';
 import {
   deviceFields,
+  inactiveBefore,
   liveFilter,
   RECENT_FIRST,
   type SessionDoc,
@@ -59,7 +61,16 @@ export function createSessionService(deps: CoreDeps, revocations: RevocationFeed
       await sessions.createIndex({ refreshHash: 1 }, { unique: true, name: 'refreshHash_unique' });
       await sessions.createIndex({ app: 1, userId: 1 }, { name: 'app_userId' });
       const { ttl } = await ensureTtlIndex(sessions, 'expiresAt');
-      if (!ttl) stopSweeper = startSweeper(sessions, 'expiresAt');
+      // Swept: past the absolute end, or idle past the app's inactivity timeout — dead either way
+      // (rotation refuses both), and the idle rule bounds the collection by a week of logins, not a month.
+      const apps = deps.manifest.apps;
+      const dead = (at: Date): Filter<SessionDoc> => ({
+        $or: [
+          { expiresAt: { $lt: at } },
+          ...apps.map((app) => ({ app: app.slug, lastActiveAt: { $lt: inactiveBefore(app, at) } })),
+        ],
+      });
+      if (!ttl) stopSweeper = startSweeper(sessions, 'expiresAt', { intervalMs: deps.sweepMs, now, filter: dead });
     },
 
     stop() {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { projectRoot } from '../../src/db/index.js';
+import { findPostgres, projectRoot } from '../../src/db/index.js';
 
 const run = promisify(execFile);
 const bin = join(projectRoot(), 'bin', 'gatehouse');
@@ -87,6 +87,8 @@ describe('gatehouse CLI', () => {
   it('serve: starts with its embedded database, prints the listening line, stops cleanly on SIGTERM', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'gh-serve-'));
     dirs.push(cwd);
+    // A project directory is 0755, mkdtemp's 0700: as root the embedded PostgreSQL runs as nobody, which must get in.
+    await chmod(cwd, 0o755);
     const env = { ...process.env, PORT: '0', LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv;
     delete env.MONGODB_URI;
     const child = spawn(bin, ['serve', '--manifest', join(projectRoot(), 'manifest.example.json')], { cwd, env });
@@ -100,6 +102,10 @@ describe('gatehouse CLI', () => {
     // a development secret was generated once and kept under ./.gatehouse/
     const secret = await readFile(join(cwd, '.gatehouse', 'secret'), 'utf8');
     assert.ok(secret.trim().length >= 32);
+    // and the embedded backend it chose is recorded, so the next start keeps the same data
+    const backend = (await readFile(join(cwd, '.gatehouse', 'db', 'backend'), 'utf8')).trim();
+    const expected = process.env.GATEHOUSE_EMBEDDED_DB || ((await findPostgres()) ? 'postgresql' : 'sqlite');
+    assert.equal(backend, expected);
   });
 
   it('serve: refuses to start in production without a strong secret', async () => {
