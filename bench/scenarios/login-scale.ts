@@ -175,7 +175,9 @@ async function soak(ctx: BenchContext): Promise<Row[]> {
           continue;
         }
         const minute = Math.floor((performance.now() - t0) / 60_000);
-        (perMinute[minute] ??= []).push(performance.now() - s);
+        const bucket = perMinute[minute] ?? [];
+        perMinute[minute] = bucket;
+        bucket.push(performance.now() - s);
         await send(yoga, graphqlInit(CAN, { ...headers, authorization: `Bearer ${signed.accessToken}` }));
         await ask(yoga, REFRESH, { token: signed.refreshToken }, headers);
         await sleep(20);
