@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
-import { ensureTtlIndex, startSweeper } from '../db/index.js';
+import { expireDocuments, type SweepOptions } from '../db/index.js';
 import type { UseOnce } from './use-once.js';
 
 export type TokenPurpose = 'verify_email' | 'reset_password';
@@ -39,13 +39,14 @@ export class OneTimeTokens {
   constructor(
     db: Db,
     private readonly uses: UseOnce,
+    private readonly sweep: SweepOptions<TokenDoc> = {},
   ) {
     this.coll = db.collection<TokenDoc>('account_tokens');
   }
 
   async start(): Promise<void> {
-    const { ttl } = await ensureTtlIndex(this.coll, 'expiresAt');
-    if (!ttl) this.stopSweeper ??= startSweeper(this.coll, 'expiresAt');
+    this.stopSweeper?.();
+    this.stopSweeper = await expireDocuments(this.coll, 'expiresAt', this.sweep);
   }
 
   stop(): void {

@@ -56,8 +56,10 @@ export interface AccountDeps extends CoreDeps {
 /** E-mail verification, password reset and TOTP: tokens, codes and secrets, never stored in clear. */
 export function createAccountService(deps: AccountDeps): AccountService {
   const { identity, mailer, clock } = deps;
-  const uses = new UseOnce(deps.database.db);
-  const tokens = new OneTimeTokens(deps.database.db, uses);
+  // Swept on the domain clock, as every read judges expiry.
+  const sweep = { intervalMs: deps.sweepMs, now: () => clock.now() };
+  const uses = new UseOnce(deps.database.db, sweep);
+  const tokens = new OneTimeTokens(deps.database.db, uses, sweep);
   const sealer = createSealer(deps.secret, 'gatehouse/totp-v1');
   const hashCode = recoveryCodeHasher(deps.secret);
   const aad = (app: AppConfig, userId: string) => `totp:${app.slug}:${userId}`;

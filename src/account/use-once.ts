@@ -1,5 +1,5 @@
 import { type Collection, type Db, MongoServerError } from 'mongodb';
-import { ensureTtlIndex, startSweeper } from '../db/index.js';
+import { expireDocuments, type SweepOptions } from '../db/index.js';
 
 interface UseDoc {
   _id: string;
@@ -15,13 +15,16 @@ export class UseOnce {
   private readonly coll: Collection<UseDoc>;
   private stopSweeper: (() => void) | undefined;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly sweep: SweepOptions<UseDoc> = {},
+  ) {
     this.coll = db.collection<UseDoc>('account_uses');
   }
 
   async start(): Promise<void> {
-    const { ttl } = await ensureTtlIndex(this.coll, 'expiresAt');
-    if (!ttl) this.stopSweeper ??= startSweeper(this.coll, 'expiresAt');
+    this.stopSweeper?.();
+    this.stopSweeper = await expireDocuments(this.coll, 'expiresAt', this.sweep);
   }
 
   stop(): void {

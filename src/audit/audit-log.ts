@@ -1,5 +1,5 @@
 import { type Collection, type Filter, MongoBulkWriteError, ObjectId } from 'mongodb';
-import { ensureTtlIndex, startSweeper } from '../db/index.js';
+import { expireDocuments } from '../db/index.js';
 import type { CoreDeps } from '../services.js';
 import { type BatchQueue, createBatchQueue } from './batch-queue.js';
 import { type AuditDoc, clampFirst, toAuditDoc, toAuditEvent } from './event.js';
@@ -91,13 +91,11 @@ export function createAuditLog(deps: CoreDeps, opts: AuditLogOptions = {}): Audi
     async start() {
       await coll.createIndex({ app: 1, at: -1, _id: -1 }, { name: 'app_at' });
       await coll.createIndex({ app: 1, userId: 1, at: -1, _id: -1 }, { name: 'app_user_at' });
-      const { ttl } = await ensureTtlIndex(coll, 'expiresAt');
-      if (!ttl) {
-        stopSweeper ??= startSweeper(coll, 'expiresAt', {
-          intervalMs: opts.sweepMs ?? deps.sweepMs,
-          now: () => clock.now(),
-        });
-      }
+      stopSweeper?.();
+      stopSweeper = await expireDocuments(coll, 'expiresAt', {
+        intervalMs: opts.sweepMs ?? deps.sweepMs,
+        now: () => clock.now(),
+      });
       queue.start();
     },
     async stop() {

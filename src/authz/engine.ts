@@ -88,7 +88,7 @@ export function createEngine(spec: EngineSpec): Authorization {
   const slug = app.slug;
   const store = PolicyStore.open(deps.database.db, app.policy.policiesCollection);
   const revision = new PolicyRevision(deps.database.db, slug);
-  const journal = new PolicyJournal(deps.database.db, slug, deps.sweepMs);
+  const journal = new PolicyJournal(deps.database.db, slug, { intervalMs: deps.sweepMs, now: () => deps.clock.now() });
   const log = deps.logger.child({ component: 'authz', provider: spec.name, app: slug });
   let view: PolicyView | undefined;
   let loaded: RevisionMark | undefined;

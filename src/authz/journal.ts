@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
-import { ensureTtlIndex, startSweeper } from '../db/index.js';
+import { expireDocuments, type SweepOptions } from '../db/index.js';
 import type { Rule } from './rbac.js';
 import type { TypedRule } from './store.js';
 
@@ -41,15 +41,15 @@ export class PolicyJournal {
   constructor(
     db: Db,
     private readonly app: string,
-    private readonly sweepMs?: number,
+    private readonly sweep: SweepOptions<ChangeDoc> = {},
   ) {
     this.coll = db.collection<ChangeDoc>('policy_changes');
   }
 
   async start(): Promise<void> {
     await this.coll.createIndex({ app: 1, at: 1 }, { name: 'app_1_at_1' });
-    const { ttl } = await ensureTtlIndex(this.coll, 'expiresAt');
-    if (!ttl) this.stopSweeper ??= startSweeper(this.coll, 'expiresAt', { intervalMs: this.sweepMs });
+    this.stopSweeper?.();
+    this.stopSweeper = await expireDocuments(this.coll, 'expiresAt', this.sweep);
   }
 
   stop(): void {

@@ -1,5 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { access, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { withFileLock } from './file-lock.js';
 import { waitForPort } from './net.js';
+import { spawnLogged } from './process.js';
 
 const run = promisify(execFile);
 
@@ -84,7 +84,7 @@ export class FerretDBProcess {
     const { bin, port, dir, postgresqlUrl } = this.options;
     if (!postgresqlUrl) await mkdir(join(dir, 'data'), { recursive: true });
     await mkdir(join(dir, 'state'), { recursive: true });
-    const child = spawn(
+    const { child, exited } = spawnLogged(
       bin,
       [
         ...(postgresqlUrl ? ['--handler=postgresql'] : ['--handler=sqlite', `--sqlite-url=file:${join(dir, 'data')}/`]),
@@ -95,25 +95,16 @@ export class FerretDBProcess {
         '--log-level=error',
       ],
       // The URL carries the cluster's password: by environment, so that `ps` does not show it.
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: postgresqlUrl ? { ...process.env, FERRETDB_POSTGRESQL_URL: postgresqlUrl } : process.env,
-      },
+      postgresqlUrl ? { ...process.env, FERRETDB_POSTGRESQL_URL: postgresqlUrl } : process.env,
+      this.options.logFile ?? join(dir, 'ferretdb.log'),
     );
-    const logStream = createWriteStream(this.options.logFile ?? join(dir, 'ferretdb.log'), { flags: 'a' });
-    child.stdout?.pipe(logStream);
-    child.stderr?.pipe(logStream);
     this.#child = child;
-    let exited: string | undefined;
-    child.once('exit', (code, signal) => {
-      exited = `exited with ${code ?? signal}`;
-    });
     try {
-      await waitForPort(port, 30_000, () => exited);
+      await waitForPort(port, 30_000, exited);
       // The port answering is not proof it is ours: another process may have taken it while this
       // one was stopped, and then FerretDB exits at once on the failed bind.
       await sleep(150);
-      if (exited) throw new Error(`${exited} after the port opened (taken by another process?)`);
+      if (exited()) throw new Error(`${exited()} after the port opened (taken by another process?)`);
     } catch (err) {
       await this.stop();
       throw new Error(

@@ -2,15 +2,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { processAlive } from './process.js';
 
 /**
  * Runs `fn` while holding a lock directory, so that parallel processes (test files, a second
@@ -26,7 +18,7 @@ export async function withFileLock<T>(lockDir: string, fn: () => Promise<T>): Pr
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(await readFile(join(lockDir, 'pid'), 'utf8').catch(() => 'NaN'));
       // No pid yet means the holder is between mkdir and writeFile: wait, unless that lasts.
-      if (Number.isInteger(holder) && !alive(holder)) await rm(lockDir, { recursive: true, force: true });
+      if (Number.isInteger(holder) && !processAlive(holder)) await rm(lockDir, { recursive: true, force: true });
       else await sleep(250);
     }
   }

@@ -33,6 +33,19 @@ export interface SweepOptions<T extends Document> {
 }
 
 /**
+ * Expiry for a collection: a TTL index where the server honours it, else a plain index and a
+ * sweeper (see startSweeper). Returns the function that stops the sweeper (a no-op with TTL).
+ */
+export async function expireDocuments<T extends Document>(
+  coll: Collection<T>,
+  field: string,
+  opts: SweepOptions<T> = {},
+): Promise<() => void> {
+  const { ttl } = await ensureTtlIndex(coll, field);
+  return ttl ? () => {} : startSweeper(coll, field, opts);
+}
+
+/**
  * Deletes documents whose `field` is past (or what `filter` selects), every `intervalMs`, where
  * TTL indexes are missing. Returns the stop function.
  */

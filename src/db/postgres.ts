@@ -1,12 +1,12 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { access, chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { PostgresBinaries, RunAs } from './postgres-bin.js';
+import { processAlive, spawnLogged } from './process.js';
 
 const run = promisify(execFile);
 const SUPERUSER = 'gatehouse';
@@ -19,15 +19,6 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** State letter and parent pid from /proc/<pid>/stat ("pid (comm) S ppid …"). */
@@ -128,7 +119,7 @@ export class PostgresCluster {
   async #takeOverStale(): Promise<void> {
     const pidFile = await readFile(join(this.dataDir, 'postmaster.pid'), 'utf8').catch(() => '');
     const pid = Number(pidFile.split('\n')[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+    if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
     const { state, ppid } = await procStat(pid);
     if (state === 'Z') return; // an unreaped zombie (no init reaping in some containers): gone
     if (ppid !== 1) {
@@ -137,7 +128,7 @@ export class PostgresCluster {
       );
     }
     process.kill(pid, 'SIGINT');
-    for (const t0 = Date.now(); alive(pid) && (await procStat(pid)).state !== 'Z'; await sleep(50)) {
+    for (const t0 = Date.now(); processAlive(pid) && (await procStat(pid)).state !== 'Z'; await sleep(50)) {
       if (Date.now() - t0 > 15_000) throw new Error(`a stale PostgreSQL (pid ${pid}) did not stop`);
     }
   }
@@ -175,18 +166,11 @@ export class PostgresCluster {
       '-c',
       'logging_collector=off',
     ]);
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, LANG: 'C' } });
-    const logStream = createWriteStream(`${this.root}.log`, { flags: 'a' });
-    child.stdout?.pipe(logStream);
-    child.stderr?.pipe(logStream);
+    const { child, exited } = spawnLogged(cmd, args, { PATH: process.env.PATH, LANG: 'C' }, `${this.root}.log`);
     this.#child = child;
-    let exited: string | undefined;
-    child.once('exit', (code, signal) => {
-      exited = `exited with ${code ?? signal}`;
-    });
     // Accepting TCP is not ready: until recovery ends it answers "the database system is starting up".
     for (const t0 = Date.now(); ; await sleep(100)) {
-      if (exited) throw new Error(`PostgreSQL ${exited} (see ${this.root}.log)`);
+      if (exited()) throw new Error(`PostgreSQL ${exited()} (see ${this.root}.log)`);
       if (
         await this.psql('SELECT 1', 'postgres').then(
           () => true,

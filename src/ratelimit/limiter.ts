@@ -1,7 +1,7 @@
 // Hand-written, not rate-limiter-flexible: its MongoDB store counts with findOneAndUpdate/$inc, which FerretDB does not make atomic (lost updates, measured); ours claims attempts by unique-key inserts.
 import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/index.js';
-import { ensureTtlIndex, startSweeper } from '../db/index.js';
+import { expireDocuments } from '../db/index.js';
 import type { CoreDeps } from '../services.js';
 import { type AccountState, denied, reserve, settle } from './account-lock.js';
 import { hitWindow, type WindowSlot, windowAt } from './ip-window.js';
@@ -57,9 +57,8 @@ export function createRateLimiter(deps: CoreDeps): RateLimiter {
   return {
     async start() {
       await hits.createIndex({ key: 1, v: -1 }, { name: 'key_v' });
-      const { ttl } = await ensureTtlIndex(hits, 'expiresAt');
       stopSweeper();
-      if (!ttl) stopSweeper = startSweeper(hits, 'expiresAt', { intervalMs: deps.sweepMs, now: () => clock.now() });
+      stopSweeper = await expireDocuments(hits, 'expiresAt', { intervalMs: deps.sweepMs, now: () => clock.now() });
     },
 
     stop() {

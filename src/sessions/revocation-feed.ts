@@ -1,6 +1,6 @@
 // Hand-written: change streams would make this a library call, but FerretDB has none, so the feed polls an insert-only collection by time.
 import { performance } from 'node:perf_hooks';
-import { ensureTtlIndex, startSweeper } from '../db/index.js';
+import { expireDocuments } from '../db/index.js';
 import type { CoreDeps } from '../services.js';
 import type { RevocationFeed, RevokeReason } from './types.js';
 
@@ -105,9 +105,7 @@ export function createRevocationFeed(deps: CoreDeps, opts: RevocationFeedOptions
     async start() {
       if (running) return;
       await coll.createIndex({ at: 1 }, { name: 'at_1' });
-      const { ttl } = await ensureTtlIndex(coll, 'expiresAt');
-      if (!ttl)
-        stopSweeper = startSweeper(coll, 'expiresAt', { intervalMs: deps.sweepMs, now: () => deps.clock.now() });
+      stopSweeper = await expireDocuments(coll, 'expiresAt', { intervalMs: deps.sweepMs, now: () => deps.clock.now() });
       await poll(); // the initial load: every unexpired entry; throws when the database is away
       running = true;
       schedule();

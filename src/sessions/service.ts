@@ -1,6 +1,6 @@
 import type { Filter } from 'mongodb';
 import type { AppConfig } from '../config/index.js';
-import { ensureTtlIndex, startSweeper } from '../db/index.js';
+import { expireDocuments } from '../db/index.js';
 import type { CoreDeps } from '../services.js';
 import { hashToken, newRefreshToken, newSessionId, successorChain } from './refresh-token.js';
 import { rotateRefreshToken } from './rotation.js';
@@ -60,7 +60,6 @@ export function createSessionService(deps: CoreDeps, revocations: RevocationFeed
     async start() {
       await sessions.createIndex({ refreshHash: 1 }, { unique: true, name: 'refreshHash_unique' });
       await sessions.createIndex({ app: 1, userId: 1 }, { name: 'app_userId' });
-      const { ttl } = await ensureTtlIndex(sessions, 'expiresAt');
       // Swept: past the absolute end, or idle past the app's inactivity timeout — dead either way
       // (rotation refuses both), and the idle rule bounds the collection by a week of logins, not a month.
       const apps = deps.manifest.apps;
@@ -70,7 +69,8 @@ export function createSessionService(deps: CoreDeps, revocations: RevocationFeed
           ...apps.map((app) => ({ app: app.slug, lastActiveAt: { $lt: inactiveBefore(app, at) } })),
         ],
       });
-      if (!ttl) stopSweeper = startSweeper(sessions, 'expiresAt', { intervalMs: deps.sweepMs, now, filter: dead });
+      stopSweeper?.();
+      stopSweeper = await expireDocuments(sessions, 'expiresAt', { intervalMs: deps.sweepMs, now, filter: dead });
     },
 
     stop() {
