@@ -17,6 +17,18 @@ async function ownAccount(s: Services, app: AppConfig, who: VerifiedToken) {
   return user;
 }
 
+/** Sends the verification message (register, requestEmailVerification) and audits it. */
+export async function sendVerification(
+  s: Services,
+  app: AppConfig,
+  user: { id: string; email: string },
+  req: RequestInfo,
+  sessionId: string | null = null,
+): Promise<void> {
+  await s.account.sendVerification(app, user);
+  auditAuth(s, app.slug, req, 'email_verification_sent', 'success', { userId: user.id, sessionId });
+}
+
 /** Sends a verification message to the caller's address; false when it is verified already. */
 export async function requestEmailVerification(
   s: Services,
@@ -29,8 +41,7 @@ export async function requestEmailVerification(
   if (user.emailVerified) return false;
   const limit = await s.rateLimiter.hitIp(app, 'reset_address', `verify:${user.email}`);
   if (!limit.allowed) throw rateLimitedFlow(limit.retryAfter);
-  await s.account.sendVerification(app, { id: user.id, email: user.email });
-  auditAuth(s, app.slug, req, 'email_verification_sent', 'success', { userId: user.id, sessionId: who.sessionId });
+  await sendVerification(s, app, { id: user.id, email: user.email }, req, who.sessionId);
   return true;
 }
 

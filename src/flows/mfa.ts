@@ -7,6 +7,13 @@ import type { RequestInfo } from './request-info.js';
 
 const wrongCode = () => new FlowError('UNAUTHENTICATED', 'Invalid code');
 
+/** Spends a TOTP or a recovery code of the user (each works once); a recovery code's use is audited. */
+async function useSecondFactor(s: Services, app: AppConfig, userId: string, code: string, req: RequestInfo) {
+  const used = await s.account.secondFactor(app, userId, code);
+  if (used === 'recovery') auditAuth(s, app.slug, req, 'recovery_code_used', 'success', { userId });
+  return used;
+}
+
 /**
  * A code check outside login counts against the account's brute-force budget like a password
  * guess: a stolen session must not be a way to try a million codes.
@@ -65,12 +72,11 @@ export async function disableTotp(
   req: RequestInfo,
 ): Promise<boolean> {
   const user = await enrollable(s, app, who);
-  const used = await attempt(s, app, user.email!, () => s.account.secondFactor(app, who.userId, code));
+  const used = await attempt(s, app, user.email!, () => useSecondFactor(s, app, who.userId, code, req));
   if (!used) {
     auditAuth(s, app.slug, req, 'totp_disabled', 'failure', { userId: who.userId, sessionId: who.sessionId });
     throw wrongCode();
   }
-  if (used === 'recovery') auditAuth(s, app.slug, req, 'recovery_code_used', 'success', { userId: who.userId });
   await s.account.disableTotp(app, who.userId);
   auditAuth(s, app.slug, req, 'totp_disabled', 'success', { userId: who.userId, sessionId: who.sessionId });
   return true;
@@ -88,7 +94,5 @@ export async function checkLoginCode(
   req: RequestInfo,
 ): Promise<'ok' | 'missing' | 'wrong'> {
   if (code == null || code === '') return 'missing';
-  const used = await s.account.secondFactor(app, userId, code);
-  if (used === 'recovery') auditAuth(s, app.slug, req, 'recovery_code_used', 'success', { userId });
-  return used ? 'ok' : 'wrong';
+  return (await useSecondFactor(s, app, userId, code, req)) ? 'ok' : 'wrong';
 }

@@ -4,6 +4,7 @@ import { inSpan } from '../observability/tracing.js';
 import type { Services } from '../services.js';
 import { auditAuth } from './audit.js';
 import { FlowError, forbiddenFlow, rateLimitedFlow, refusedLogin } from './errors.js';
+import { sendVerification } from './account.js';
 import { type AuthResult, startSession } from './issue.js';
 import { checkLoginCode } from './mfa.js';
 import type { RequestInfo } from './request-info.js';
@@ -99,10 +100,7 @@ async function registerUser(s: Services, app: AppConfig, input: Credentials, req
   await grantRoles(s, app, user.id, roles);
   const result = await startSession(s, app, user, input.deviceId, req);
   auditAuth(s, app.slug, req, 'register', 'success', { userId: user.id, sessionId: result.session.id });
-  if (waiting && user.email) {
-    await s.account.sendVerification(app, { id: user.id, email: user.email });
-    auditAuth(s, app.slug, req, 'email_verification_sent', 'success', { userId: user.id });
-  }
+  if (waiting && user.email) await sendVerification(s, app, { id: user.id, email: user.email }, req);
   return result;
 }
 

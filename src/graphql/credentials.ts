@@ -1,7 +1,6 @@
 import type { AuthResult, RequestInfo } from '../flows/index.js';
 import {
   CSRF_HEADER,
-  type CsrfBinding,
   clearAuthCookies,
   csrfBinding,
   fromTrustedPage,
@@ -15,15 +14,7 @@ import type { AuthPayloadView } from './types/auth-payload.js';
 
 export const requestInfo = (ctx: GatehouseContext): RequestInfo => ({ ip: ctx.clientIp, userAgent: ctx.userAgent });
 
-const bindings = new WeakMap<Services, CsrfBinding>();
-function bindingOf(services: Services): CsrfBinding {
-  let b = bindings.get(services);
-  if (!b) {
-    b = csrfBinding(services.secret);
-    bindings.set(services, b);
-  }
-  return b;
-}
+const bindingOf = (services: Services) => csrfBinding(services.secret);
 
 const csrfRefusal = (reason: string) =>
   gatehouseError('FORBIDDEN', 'Missing or invalid CSRF token', { reason, status: 403 });

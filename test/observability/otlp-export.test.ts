@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,13 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { projectRoot } from '../../src/db/index.js';
 import { otlpExportConfigured, startOtelSdk } from '../../src/observability/otel-sdk.js';
 import { MeDocument } from '../generated/graphql.js';
-import { freshDbName, mongoUri, TEST_SECRET } from '../helpers/gatehouse.js';
+import { freshDbName } from '../helpers/gatehouse.js';
 import { gql } from '../helpers/graphql.js';
 import { testManifest } from '../helpers/manifest.js';
-import { listeningUrl } from '../helpers/serve.js';
+import { listeningUrl, spawnGatehouse } from '../helpers/serve.js';
 import { registerUser } from '../helpers/users.js';
 
 interface Export {
@@ -43,24 +42,10 @@ async function startCollector(): Promise<{ url: string; exports: Export[]; close
 
 /** `gatehouse serve` (with `args`) over the run's database, exporting to `collector`. */
 function serve(args: string[], collector: string, cwd: string): ChildProcess {
-  return spawn(join(projectRoot(), 'bin', 'gatehouse'), args, {
-    cwd,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MONGODB_URI: mongoUri(),
-      MONGODB_DB: freshDbName(),
-      GATEHOUSE_MANIFEST: join(cwd, 'manifest.json'),
-      GATEHOUSE_SECRET: TEST_SECRET,
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector,
-      OTEL_SERVICE_NAME: 'gatehouse-otlp-test',
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return spawnGatehouse(args, cwd, freshDbName(), {
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector,
+    OTEL_SERVICE_NAME: 'gatehouse-otlp-test',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
   });
 }
 

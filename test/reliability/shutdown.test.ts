@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connectDatabase, projectRoot } from '../../src/db/index.js';
+import { connectDatabase } from '../../src/db/index.js';
 import { RelMeDocument, RelRegisterDocument } from '../generated/graphql.js';
-import { freshDbName, mongoUri, TEST_SECRET } from '../helpers/gatehouse.js';
-import { listeningUrl } from '../helpers/serve.js';
+import { freshDbName, mongoUri } from '../helpers/gatehouse.js';
+import { listeningUrl, spawnGatehouse } from '../helpers/serve.js';
 import { strongPassword, uniqueEmail } from '../helpers/users.js';
 import { note } from './support/flags.js';
 import { call, type Outcome, transportProblem } from './support/http.js';
@@ -39,22 +39,7 @@ describe('graceful shutdown of `gatehouse serve` under load', () => {
   it('SIGTERM with registrations in flight: every request taken up completes, every acknowledged write (and its audit event) is stored, nothing half-done, exit 0', {
     timeout: 90_000,
   }, async () => {
-    child = spawn(join(projectRoot(), 'bin', 'gatehouse'), ['serve'], {
-      cwd: dir, // anything it writes (./.gatehouse) stays in the temporary directory
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        MONGODB_URI: mongoUri(),
-        MONGODB_DB: dbName,
-        GATEHOUSE_MANIFEST: join(dir, 'manifest.json'),
-        GATEHOUSE_SECRET: TEST_SECRET,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawnGatehouse(['serve'], dir, dbName); // anything it writes (./.gatehouse) stays in `dir`
     const exited = exitOf(child);
     const url = await listeningUrl(child, 60_000);
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/graphql$/);

@@ -18,11 +18,19 @@ export interface CsrfBinding {
   matches(token: string, app: string, sessionId: string): boolean;
 }
 
+// One per secret: the guard (HTTP layer) and the resolvers that set cookies share the derivation.
+const bindings = new Map<string, CsrfBinding>();
+
 export function csrfBinding(secret: string): CsrfBinding {
-  const key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'gatehouse/csrf-v1', 32));
-  const tokenFor = (app: string, sessionId: string) =>
-    createHmac('sha256', key).update(`${app}\n${sessionId}`).digest('base64url');
-  return { tokenFor, matches: (token, app, sessionId) => sameToken(token, tokenFor(app, sessionId)) };
+  let binding = bindings.get(secret);
+  if (!binding) {
+    const key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'gatehouse/csrf-v1', 32));
+    const tokenFor = (app: string, sessionId: string) =>
+      createHmac('sha256', key).update(`${app}\n${sessionId}`).digest('base64url');
+    binding = { tokenFor, matches: (token, app, sessionId) => sameToken(token, tokenFor(app, sessionId)) };
+    bindings.set(secret, binding);
+  }
+  return binding;
 }
 
 /** The session id an access token names, unverified: only to pick the CSRF binding (the token is verified later). */
