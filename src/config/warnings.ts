@@ -9,7 +9,11 @@ export function manifestWarnings(raw: RawManifest): string[] {
   const apps = multi ? raw.apps : [raw];
   return apps.flatMap((app, i) => {
     const at = multi ? `apps[${i}].auth` : 'auth';
-    const initial = app.auth?.policy?.authorization?.initial_roles ?? [];
+    // A demo user's address is taken at start-up, before anyone could register it.
+    const demo = new Set((app.auth?.users?.demo_users ?? []).map((d) => d.email.trim().toLowerCase()));
+    const initial = (app.auth?.policy?.authorization?.initial_roles ?? []).filter(
+      (r) => !demo.has(r.user.trim().toLowerCase()),
+    );
     if (!app.auth?.users?.allow_registration || initial.length === 0) return [];
     // Anyone may register an address before its owner does; start-up then grants that account the role.
     return [

@@ -76,6 +76,14 @@ describe('account guards', () => {
       const closed = { ...m, auth: { ...m.auth, users: {} } };
       await writeFile(file, JSON.stringify(closed));
       assert.equal((await promisify(execFile)(join(projectRoot(), 'bin', 'gatehouse'), ['validate', file])).stderr, '');
+      // A demo user's address is taken at start-up: naming it in initial_roles is no risk, and not warned about.
+      const users = m.auth.users as Record<string, unknown>;
+      const demoOnly = {
+        ...m,
+        auth: { ...m.auth, policy: { authorization: { initial_roles: [{ user: DEMO.email, role: 'admin' }] } }, users },
+      };
+      await writeFile(file, JSON.stringify(demoOnly));
+      assert.equal((await promisify(execFile)(join(projectRoot(), 'bin', 'gatehouse'), ['validate', file])).stderr, '');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
