@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { type Collection, MongoClient } from 'mongodb';
-import { findPostgres, launchDatabase, type LocalDatabase, projectRoot } from '../src/db/index.js';
+import { findPostgres, type LocalDatabase, launchDatabase } from '../src/embedded-db/index.js';
+import { projectRoot } from '../src/paths.js';
 import { quantile } from './lib/stats.js';
 
 const { values } = parseArgs({

@@ -8,18 +8,18 @@ import type { EnvSettings, ResolvedManifest } from './config/index.js';
 import type { Database } from './db/index.js';
 import { seedApp } from './flows/index.js';
 import { createGateway, type Gateway } from './gateway/index.js';
-import { permissionPairs } from './graphql/requirements.js';
 import { gatehouseSchema } from './graphql/schema.js';
 import { type Listening, listenHttp } from './http/listen.js';
 import { createGatehouseYoga, type GatehouseYoga, type YogaOptions } from './http/yoga.js';
 import { createIdentityService } from './identity/index.js';
-import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/index.js';
+import { createLogger, type Logger } from './observability/logger.js';
 import type { Metrics } from './observability/types.js';
 import { createRateLimiter } from './ratelimit/index.js';
 import type { CoreDeps, Services } from './services.js';
 import { createRevocationFeed, createSessionService } from './sessions/index.js';
 import { createTokenService } from './tokens/index.js';
+import { permissionPairs } from './vocabulary/index.js';
 
 export interface ServicesOptions {
   env: EnvSettings;

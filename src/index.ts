@@ -12,32 +12,6 @@ export {
   type ServicesOptions,
   startServices,
 } from './gatehouse.js';
-export type { Services } from './services.js';
-export type { AccessClaims, VerifiedToken } from './tokens/types.js';
-
-// Other GraphQL servers: enforce @auth / @permission with Gatehouse tokens and policies.
-export {
-  age,
-  createTokenVerifier,
-  expiresAt,
-  type GatehousePlugin,
-  isExpired,
-  isExpiringSoon,
-  type KeySource,
-  type LifetimeClaims,
-  type MongoPermissions,
-  type RefreshPolicy,
-  type RemotePermissions,
-  shouldRefresh,
-  timeUntilExpiry,
-  type TokenVerifier,
-  type UseGatehouseOptions,
-  useGatehouse,
-} from './library/index.js';
-/** The directive definitions every service that declares @auth / @permission must use verbatim. */
-export { GATEHOUSE_DIRECTIVES_SDL } from './gateway/sdl.js';
-export { FEDERATION_SPEC_URL, GATEHOUSE_SPEC_URL } from './graphql/federation.js';
-
 // Services behind the gateway: refuse traffic that did not come through it, or came twice.
 export {
   APP_HEADER,
@@ -48,13 +22,35 @@ export {
   TIMESTAMP_HEADER,
   USER_ID_HEADER,
 } from './gateway/signature.js';
+export { FEDERATION_SPEC_URL, GATEHOUSE_SPEC_URL } from './graphql/federation.js';
+// Other GraphQL servers: enforce @auth / @permission with Gatehouse tokens and policies.
 export {
+  age,
   createNonceStore,
+  createTokenVerifier,
+  expiresAt,
+  type GatehousePlugin,
   type GatewayRefusal,
   type GatewayRequest,
   type GatewayVerification,
+  isExpired,
+  isExpiringSoon,
+  type KeySource,
+  type LifetimeClaims,
   type MemoryNonceStoreOptions,
+  type MongoPermissions,
   type NonceStore,
+  type RefreshPolicy,
+  type RemotePermissions,
+  shouldRefresh,
+  type TokenVerifier,
+  timeUntilExpiry,
+  type UseGatehouseOptions,
+  useGatehouse,
   type VerifyOptions,
   verifyGatewaySignature,
 } from './library/index.js';
+export type { Services } from './services.js';
+export type { AccessClaims, VerifiedToken } from './tokens/types.js';
+/** The directive definitions every service that declares @auth / @permission must use verbatim. */
+export { GATEHOUSE_DIRECTIVES_SDL } from './vocabulary/index.js';

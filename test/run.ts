@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { launchDatabase, projectRoot } from '../src/db/index.js';
+import { launchDatabase } from '../src/embedded-db/index.js';
+import { projectRoot } from '../src/paths.js';
 
 async function findTests(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });

@@ -6,10 +6,10 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { getDirectiveExtensions } from '@graphql-tools/utils';
 import type { GraphQLObjectType } from 'graphql';
-import { projectRoot } from '../src/db/index.js';
 import { printSdl } from '../src/graphql/print.js';
 import { PUBLIC_ROOT_FIELDS } from '../src/graphql/public-fields.js';
 import { gatehouseSchema } from '../src/graphql/schema.js';
+import { projectRoot } from '../src/paths.js';
 
 const run = promisify(execFile);
 

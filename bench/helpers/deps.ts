@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { systemClock } from '../../src/clock.js';
 import { BUILTIN_DEFAULTS, resolveManifest, validateManifest } from '../../src/config/index.js';
-import { connectDatabase, launchDatabase } from '../../src/db/index.js';
+import { connectDatabase } from '../../src/db/index.js';
+import { launchDatabase } from '../../src/embedded-db/index.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import type { CoreDeps } from '../../src/services.js';

@@ -1,6 +1,6 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/db/index.js';
+import { projectRoot } from '../../src/paths.js';
 import { runJsonChild } from '../lib/child.js';
 import { SERVER_CPU } from '../lib/cpu.js';
 import type { ProfileWindow } from '../profile.js';

@@ -1,5 +1,5 @@
 import type { BenchContext } from '../context.js';
-import { type HttpCall, alternatingHttp } from '../lib/http.js';
+import { alternatingHttp, type HttpCall } from '../lib/http.js';
 import { alternating } from '../lib/inprocess.js';
 import { interleaved } from '../lib/rounds.js';
 import { quantile } from '../lib/stats.js';

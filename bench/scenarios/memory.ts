@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { connectDatabase, projectRoot } from '../../src/db/index.js';
+import { connectDatabase } from '../../src/db/index.js';
+import { projectRoot } from '../../src/paths.js';
 import type { BenchContext } from '../context.js';
 import { runJsonChild } from '../lib/child.js';
 import { ALL_CPUS } from '../lib/cpu.js';
 import { atMost, type Row, row } from '../report/rows.js';
-import { MAIN_APP } from '../world/manifest.js';
 import { dropWorld, prepareBigWorld } from '../world/big.js';
+import { MAIN_APP } from '../world/manifest.js';
 import type { WorldAddress } from '../world/world.js';
 
 const SCENARIO = '9. Memory';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { projectRoot } from '../../src/db/index.js';
+import { projectRoot } from '../../src/paths.js';
 import type { BenchContext } from '../context.js';
 import { type CannonResult, cannon } from '../lib/autocannon.js';
 import { type Running, startChild } from '../lib/child.js';

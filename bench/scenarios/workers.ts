@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/db/index.js';
+import { projectRoot } from '../../src/paths.js';
 import type { BenchContext } from '../context.js';
 import { type CannonResult, cannon } from '../lib/autocannon.js';
 import { startChild } from '../lib/child.js';

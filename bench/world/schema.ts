@@ -1,8 +1,8 @@
 import { createSchema, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useGatehouseAuth } from '../../src/graphql/auth-plugin.js';
 import type { Services } from '../../src/services.js';
+import { GATEHOUSE_DIRECTIVES_SDL } from '../../src/vocabulary/index.js';
 import { FIELD_RESOURCES } from './seed.js';
-import { GATEHOUSE_DIRECTIVES_SDL } from '../../src/gateway/sdl.js';
 
 /**
  * One schema and one set of resolvers, served twice: by plain graphql-yoga (the directives are

@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
-import { PolicyStore } from '../../src/authz/store.js';
 import { subjectOf } from '../../src/authz/rbac.js';
+import { PolicyStore } from '../../src/authz/store.js';
 import { POLICY_APPS, USERS } from './manifest.js';
 
 /** Every user holds `reader`, which may read the benchmark schema's ten @permission fields. */

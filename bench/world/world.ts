@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { MongoClientOptions } from 'mongodb';
-import { readEnv, type ResolvedManifest } from '../../src/config/index.js';
+import { type ResolvedManifest, readEnv } from '../../src/config/index.js';
 import { connectDatabase, type Database } from '../../src/db/index.js';
 import { createGatehouse, type Gatehouse, startServices } from '../../src/gatehouse.js';
 import { createLogger } from '../../src/observability/logger.js';

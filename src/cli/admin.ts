@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AppConfig } from '../config/index.js';
-import { checkName, grantRoles, initialRolesOf, rolesForNewUser } from '../flows/index.js';
 import { ALGORITHMS, loadSecret, readEnv, type SigningAlgorithm } from '../config/index.js';
+import { checkName, grantRoles, initialRolesOf, rolesForNewUser } from '../flows/index.js';
 import { exportGatewayKey } from '../gateway/index.js';
 import type { Services } from '../services.js';
 import { readStdin, stateDir, withServices } from './services.js';

@@ -1,7 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
-import { availableParallelism } from 'node:os';
 import { rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { knownPermissions } from '../authz/index.js';
 import {
   type EnvSettings,
   loadManifest,
@@ -11,13 +12,13 @@ import {
   readManifestFile,
   resolveManifest,
 } from '../config/index.js';
-import { connectDatabase, launchDatabase, type LocalDatabase } from '../db/index.js';
-import { knownPermissions } from '../authz/index.js';
+import { connectDatabase } from '../db/index.js';
+import { type LocalDatabase, launchDatabase } from '../embedded-db/index.js';
 import { createGatehouse } from '../gatehouse.js';
-import { permissionPairs } from '../graphql/requirements.js';
 import { argon2SelfTest } from '../identity/self-test.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { type OtelSdk, startOtelSdk } from '../observability/otel-sdk.js';
+import { permissionPairs } from '../vocabulary/index.js';
 import { embeddedUriFile, stateDir as stateDirOf } from './services.js';
 
 export interface ServeFlags {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadManifest, loadSecret, readEnv } from '../config/index.js';
-import { connectDatabase, type Database, launchDatabase, type LocalDatabase } from '../db/index.js';
+import { connectDatabase, type Database } from '../db/index.js';
+import { type LocalDatabase, launchDatabase } from '../embedded-db/index.js';
 import { startServices } from '../gatehouse.js';
 import { createLogger } from '../observability/logger.js';
 import type { Services } from '../services.js';

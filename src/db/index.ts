@@ -1,10 +1,2 @@
 export { CLIENT_OPTIONS, connectDatabase, type Database } from './client.js';
-export { ensureFerretDB, FERRETDB_VERSION, FerretDBProcess } from './ferretdb.js';
 export { expireDocuments, type SweepOptions } from './indexes.js';
-export { type DatabaseKind, type LaunchOptions, type LocalDatabase, launchDatabase } from './launcher.js';
-export { freePort } from './net.js';
-export { localBinDir, projectRoot } from './paths.js';
-export { type BackendChoice, chooseBackend, type EmbeddedBackend } from './embedded-backend.js';
-export { ensureGinTwins, LIST_TWINS_SQL } from './gin-twins.js';
-export { PostgresCluster } from './postgres.js';
-export { findPostgres, type PostgresBinaries } from './postgres-bin.js';

@@ -1,8 +1,8 @@
 import type { Command, Option } from 'commander';
 import { envVarsTable, manifestKeysTable } from '../config/reference.js';
-import { ERROR_CODES } from '../graphql/errors.js';
 import { printSdl } from '../graphql/print.js';
 import { gatehouseSchema } from '../graphql/schema.js';
+import { ERROR_CODES } from '../vocabulary/index.js';
 import type { BlockSources } from './blocks.js';
 
 function optionUsage(o: Option): string {

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildProgram } from '../cli/main.js';
 import { configurationReference } from '../config/reference.js';
-import { projectRoot } from '../db/paths.js';
+import { projectRoot } from '../paths.js';
 import { fillGeneratedBlocks } from './blocks.js';
 import { contractSources } from './contract.js';
 

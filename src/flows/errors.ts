@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../graphql/errors.js';
+import type { ErrorCode } from '../vocabulary/index.js';
 
 /**
  * A refusal the client is told about, with a contract code. Domain and flow code throws it;

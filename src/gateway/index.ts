@@ -1,7 +1,7 @@
 export { createHeadersFor, type HeadersFor, signingFetch } from './forward.js';
 export { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
 export { DownstreamUnavailableError, type LoadedDownstream, type LoadOptions, loadDownstreamSdl } from './load.js';
-export { AUTH_DIRECTIVES_SDL, DownstreamSdlError, GATEHOUSE_DIRECTIVES_SDL, prepareDownstreamSdl } from './sdl.js';
+export { DownstreamSdlError, prepareDownstreamSdl } from './sdl.js';
 export {
   APP_HEADER,
   bodyHash,

@@ -1,4 +1,3 @@
-import { astFromDirective } from '@graphql-tools/utils';
 import {
   type ConstDirectiveNode,
   type DefinitionNode,
@@ -6,30 +5,10 @@ import {
   type GraphQLError,
   Kind,
   parse,
-  print,
   specifiedDirectives,
   visit,
 } from 'graphql';
-import { authDirective, permissionDirective } from '../graphql/directives.js';
-
-/**
- * Gatehouse's @auth / @permission definitions, printed from the ones its own schema uses. A service
- * that declares them copies these verbatim: Federation composition demands identical definitions.
- */
-export const GATEHOUSE_DIRECTIVES_SDL = [authDirective, permissionDirective]
-  .map((d) => print(astFromDirective(d)))
-  .join('\n');
-
-/**
- * The directives enforcement reads, defined once for every merged schema: Gatehouse's own two and
- * the Federation-standard three with plain String arguments (Federation's `federation__Scope` and
- * `federation__Policy` are strings), so a subgraph SDL written for a router means the same here.
- */
-export const AUTH_DIRECTIVES_SDL = /* GraphQL */ `${GATEHOUSE_DIRECTIVES_SDL}
-  directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
-  directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
-  directive @policy(policies: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
-`;
+import { AUTH_DIRECTIVES_SDL } from '../vocabulary/index.js';
 
 const AUTH_DIRECTIVES = new Set(['auth', 'permission', 'authenticated', 'requiresScopes', 'policy']);
 const SPECIFIED = new Set(specifiedDirectives.map((d) => d.name));

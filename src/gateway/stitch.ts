@@ -9,8 +9,8 @@ import {
   isScalarType,
   isSpecifiedScalarType,
 } from 'graphql';
-import { SERVED_APPS_EXTENSION } from '../graphql/requirements.js';
 import { errorCodeOf, failSpan, inSpan, SpanKind } from '../observability/tracing.js';
+import { SERVED_APPS_EXTENSION } from '../vocabulary/index.js';
 import { type HeadersFor, signingFetch } from './forward.js';
 import type { LoadedDownstream } from './load.js';
 import { DownstreamSdlError, prepareDownstreamSdl } from './sdl.js';

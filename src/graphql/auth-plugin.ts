@@ -3,10 +3,10 @@ import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { readAuthCookies } from '../http/security/index.js';
 import { inSpan, inSpanSync } from '../observability/tracing.js';
 import type { VerifiedToken } from '../tokens/types.js';
+import { meets, type Requirement, requirementOf } from '../vocabulary/index.js';
 import type { GatehouseContext } from './context.js';
 import type { ErrorCode } from './errors.js';
 import { PUBLIC_ROOT_FIELDS } from './public-fields.js';
-import { meets, type Requirement, requirementOf } from './requirements.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i;
 

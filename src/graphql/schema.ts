@@ -1,8 +1,8 @@
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
+import { schemaDirectives } from '../vocabulary/index.js';
 import { builder } from './builder.js';
 import { withEntityBudget } from './entity-budget.js';
-import { schemaDirectives } from './directives.js';
 import { FEDERATION_SPEC_URL, GATEHOUSE_SPEC_URL } from './federation.js';
 import './fields/audit.js';
 import './fields/account.js';

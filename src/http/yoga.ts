@@ -4,14 +4,14 @@ import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } 
 import { useCachedGatehouseAuth } from '../graphql/auth-cache.js';
 import type { GatehouseContext } from '../graphql/context.js';
 import { createMaskError } from '../graphql/mask.js';
-import { useMetrics, useMetricsRoute, useRequestLog, useTracing } from '../observability/index.js';
 import { gatehouseSchema } from '../graphql/schema.js';
+import { useMetrics, useMetricsRoute, useRequestLog, useTracing } from '../observability/index.js';
 import type { Services } from '../services.js';
 import { clientIp } from './client-ip.js';
 import { useRoutes } from './routes.js';
 import {
-  useCloseAfterTooLarge,
   csrfBinding,
+  useCloseAfterTooLarge,
   useCookieCsrfGuard,
   useCookies,
   useGraphQLHardening,

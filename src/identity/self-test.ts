@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { projectRoot } from '../db/paths.js';
+import { projectRoot } from '../paths.js';
 
 /**
  * Hashes once with argon2 in a child process. A broken native build (the 0.45.1 linux-x64

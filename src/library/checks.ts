@@ -9,7 +9,7 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import type { Permission } from '../authz/types.js';
-import { type CallerChecks, meets, policyPermission, requirementOf } from '../graphql/requirements.js';
+import { type CallerChecks, meets, policyPermission, requirementOf } from '../vocabulary/index.js';
 
 export { type CallerChecks, meets, policyPermission };
 

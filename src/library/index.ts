@@ -1,5 +1,14 @@
 export { type CallerChecks, meets, type Needs, needsOf, policyPermission } from './checks.js';
 export {
+  type GatewayRefusal,
+  type GatewayRequest,
+  type GatewayVerification,
+  type HeaderSource,
+  MAX_WINDOW_SECONDS,
+  type VerifyOptions,
+  verifyGatewaySignature,
+} from './gateway-verify.js';
+export {
   age,
   expiresAt,
   isExpired,
@@ -11,6 +20,7 @@ export {
   timeUntilExpiry,
 } from './lifecycle.js';
 export type { MongoPermissions } from './mongodb-source.js';
+export { createNonceStore, type MemoryNonceStoreOptions, type NonceStore } from './nonce-store.js';
 export { type GatehousePlugin, type UseGatehouseOptions, useGatehouse } from './plugin.js';
 export type { RemotePermissions } from './remote-source.js';
 export type { Decision, PermissionSource } from './source.js';
@@ -21,13 +31,3 @@ export {
   type TokenVerifier,
   type VerifierOptions,
 } from './verify.js';
-export {
-  type GatewayRefusal,
-  type GatewayRequest,
-  type GatewayVerification,
-  type HeaderSource,
-  MAX_WINDOW_SECONDS,
-  type VerifyOptions,
-  verifyGatewaySignature,
-} from './gateway-verify.js';
-export { createNonceStore, type MemoryNonceStoreOptions, type NonceStore } from './nonce-store.js';

@@ -1,10 +1,10 @@
-import type { Plugin } from 'graphql-yoga';
 import { useGenericAuth, type ValidateUserFnParams } from '@envelop/generic-auth';
 import { createGraphQLError } from '@graphql-tools/utils';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
-import type { ErrorCode } from '../graphql/errors.js';
-import { requirementOf } from '../graphql/requirements.js';
+import type { Plugin } from 'graphql-yoga';
 import type { VerifiedToken } from '../tokens/types.js';
+import type { ErrorCode } from '../vocabulary/index.js';
+import { requirementOf } from '../vocabulary/index.js';
 import { meets, needsOf } from './checks.js';
 import { type MongoPermissions, mongoSource } from './mongodb-source.js';
 import { type RemotePermissions, remoteSource } from './remote-source.js';

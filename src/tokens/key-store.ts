@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import { type Collection, type Db, MongoServerError } from 'mongodb';
 import { ALGORITHMS, type SigningAlgorithm } from '../config/index.js';
-import { generateKeyMaterial, KID_PATTERN, type KeyMaterial } from './keys.js';
+import { generateKeyMaterial, type KeyMaterial, KID_PATTERN } from './keys.js';
 import { createSealer, type Sealed, type Sealer } from './sealing.js';
 
 export const SIGNING_KEYS_COLLECTION = 'signing_keys';

@@ -1,5 +1,4 @@
-import type { SigningAlgorithm } from '../config/index.js';
-import type { AppConfig } from '../config/index.js';
+import type { AppConfig, SigningAlgorithm } from '../config/index.js';
 
 /** Claims Gatehouse puts in every access token (docs/contract.md: access tokens). */
 export interface AccessClaims {

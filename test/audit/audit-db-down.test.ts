@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type AuditWriter, createAuditLog } from '../../src/audit/index.js';
 import { OffsetClock } from '../../src/clock.js';
 import { connectDatabase, type Database } from '../../src/db/index.js';

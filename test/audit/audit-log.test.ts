@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { AUDIT_COLLECTION, type AuditType, type AuditWriter, createAuditLog } from '../../src/audit/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { refusedByServer } from '../../src/audit/audit-log.js';
+import { AUDIT_COLLECTION, type AuditType, type AuditWriter, createAuditLog } from '../../src/audit/index.js';
 import { createMetrics, type Metrics } from '../../src/observability/index.js';
 import { coreDeps, type TestDeps } from '../helpers/deps.js';
 import { testManifest } from '../helpers/manifest.js';

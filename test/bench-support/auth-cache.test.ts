@@ -5,9 +5,9 @@ import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { useCachedGatehouseAuth } from '../../src/graphql/auth-cache.js';
 import { useGatehouseAuth } from '../../src/graphql/auth-plugin.js';
 import type { Services } from '../../src/services.js';
+import { GATEHOUSE_DIRECTIVES_SDL } from '../../src/vocabulary/index.js';
 import { startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
 import { testManifest } from '../helpers/manifest.js';
-import { GATEHOUSE_DIRECTIVES_SDL } from '../../src/gateway/sdl.js';
 
 /**
  * auth-cache.ts must change nothing but speed: every request gets the same status and body, and

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Plugin } from 'graphql-yoga';
 import type { Browser } from 'playwright-core';
-import { projectRoot } from '../../src/db/index.js';
+import { projectRoot } from '../../src/paths.js';
 import { ensureChromium, launchChromium } from '../helpers/browser.js';
 import { startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
 import { testManifest } from '../helpers/manifest.js';

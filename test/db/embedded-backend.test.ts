@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { chooseBackend, findPostgres } from '../../src/db/index.js';
+import { chooseBackend, findPostgres } from '../../src/embedded-db/index.js';
 
 const pg = await findPostgres();
 

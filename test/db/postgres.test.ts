@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { type Db, MongoClient } from 'mongodb';
-import { findPostgres, LIST_TWINS_SQL, type LocalDatabase, launchDatabase } from '../../src/db/index.js';
+import { findPostgres, LIST_TWINS_SQL, type LocalDatabase, launchDatabase } from '../../src/embedded-db/index.js';
 
 const pg = await findPostgres();
 

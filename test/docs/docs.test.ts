@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 import { remark } from 'remark';
 import remarkValidateLinks from 'remark-validate-links';
 import { buildProgram } from '../../src/cli/main.js';
-import { projectRoot } from '../../src/db/index.js';
 import { contractSources, fillGeneratedBlocks } from '../../src/docs/index.js';
+import { projectRoot } from '../../src/paths.js';
 
 const root = projectRoot();
 

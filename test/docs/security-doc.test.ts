@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { projectRoot } from '../../src/db/index.js';
+import { projectRoot } from '../../src/paths.js';
 
 const root = projectRoot();
 const ROWS = Array.from({ length: 67 }, (_, i) => `SEC-${String(i + 1).padStart(2, '0')}`);

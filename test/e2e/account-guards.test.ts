@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { projectRoot } from '../../src/db/index.js';
+import { projectRoot } from '../../src/paths.js';
 import { freshDbName, startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
 import { codeOf, gql } from '../helpers/graphql.js';
 import { testManifest } from '../helpers/manifest.js';

@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { useGatehouseAuth } from '../../src/graphql/auth-plugin.js';
+import { GATEHOUSE_DIRECTIVES_SDL } from '../../src/vocabulary/index.js';
 import { startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
 import { codeOf, type GqlError, gql } from '../helpers/graphql.js';
 import { testManifest } from '../helpers/manifest.js';
 import { loginUser, registerUser } from '../helpers/users.js';
-import { GATEHOUSE_DIRECTIVES_SDL } from '../../src/gateway/sdl.js';
 
 const ADMIN = { email: 'boss@example.test', password: 'Boss-Passphrase-Meadow-2024' };
 

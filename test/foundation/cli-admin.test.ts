@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { projectRoot } from '../../src/db/index.js';
+import { projectRoot } from '../../src/paths.js';
 import { freshDbName, mongoUri, TEST_SECRET } from '../helpers/gatehouse.js';
 
 const run = promisify(execFile);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { findPostgres, projectRoot } from '../../src/db/index.js';
+import { findPostgres } from '../../src/embedded-db/index.js';
+import { projectRoot } from '../../src/paths.js';
 
 const run = promisify(execFile);
 const bin = join(projectRoot(), 'bin', 'gatehouse');

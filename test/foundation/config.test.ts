@@ -110,7 +110,7 @@ describe('configuration reference', () => {
     assert.deepEqual(leaves, Object.keys(MANIFEST_KEYS).sort());
     const { readFile } = await import('node:fs/promises');
     const { join } = await import('node:path');
-    const { projectRoot } = await import('../../src/db/index.js');
+    const { projectRoot } = await import('../../src/paths.js');
     const file = await readFile(join(projectRoot(), 'docs', 'configuration.md'), 'utf8');
     assert.equal(file, configurationReference(), 'run ./bin/gatehouse config-reference > docs/configuration.md');
   });

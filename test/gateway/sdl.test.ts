@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { getDirectiveExtensions } from '@graphql-tools/utils';
 import { buildASTSchema, type GraphQLObjectType } from 'graphql';
 import { DownstreamSdlError, prepareDownstreamSdl } from '../../src/gateway/sdl.js';
-import { requirementOf } from '../../src/graphql/requirements.js';
+import { requirementOf } from '../../src/vocabulary/index.js';
 
 const build = (sdl: string) => buildASTSchema(prepareDownstreamSdl('orders', sdl));
 const query = (sdl: string) => build(sdl).getQueryType() as GraphQLObjectType;

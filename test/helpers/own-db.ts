@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureFerretDB, FerretDBProcess, freePort, localBinDir } from '../../src/db/index.js';
+import { ensureFerretDB, FerretDBProcess, freePort } from '../../src/embedded-db/index.js';
+import { localBinDir } from '../../src/paths.js';
 
 /** A FerretDB of the suite's own, for tests that stop, restart or pause the database. */
 export async function startOwnFerretDB(): Promise<FerretDBProcess & { dispose(): Promise<void> }> {

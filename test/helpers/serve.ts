@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/db/index.js';
+import { projectRoot } from '../../src/paths.js';
 import { mongoUri, TEST_SECRET } from './gatehouse.js';
 
 /**

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSchema, parse } from 'graphql';
-import { AUTH_DIRECTIVES_SDL } from '../../src/gateway/sdl.js';
-import { requirementOf } from '../../src/graphql/requirements.js';
 import { type CallerChecks, meets, needsOf, policyPermission } from '../../src/library/checks.js';
+import { AUTH_DIRECTIVES_SDL, requirementOf } from '../../src/vocabulary/index.js';
 
 const schema = buildSchema(/* GraphQL */ `
   ${AUTH_DIRECTIVES_SDL}

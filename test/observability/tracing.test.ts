@@ -6,8 +6,8 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { MeDocument, RefreshDocument } from '../generated/graphql.js';
 import { type OrdersService, startOrdersService } from '../gateway/support/orders-service.js';
+import { MeDocument, RefreshDocument } from '../generated/graphql.js';
 import { startGatehouse, type TestInstance, testTarget } from '../helpers/gatehouse.js';
 import { codeOf, gql } from '../helpers/graphql.js';
 import { testManifest } from '../helpers/manifest.js';

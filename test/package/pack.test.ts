@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import semver from 'semver';
 import { supportedNodeRange } from '../../src/cli/node-version.js';
-import { projectRoot } from '../../src/db/index.js';
+import { projectRoot } from '../../src/paths.js';
 
 const run = promisify(execFile);
 const root = projectRoot();

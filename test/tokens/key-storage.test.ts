@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
-import { SIGNING_KEYS_COLLECTION, SIGNING_KEYS_PURPOSE, SigningKeyStore } from '../../src/tokens/key-store.js';
 import { createTokenService, type TokenService } from '../../src/tokens/index.js';
+import { SIGNING_KEYS_COLLECTION, SIGNING_KEYS_PURPOSE, SigningKeyStore } from '../../src/tokens/key-store.js';
 import { createSealer } from '../../src/tokens/sealing.js';
 import { coreDeps, type TestDeps } from '../helpers/deps.js';
 import { activeKey, claims, sign } from './forge.js';

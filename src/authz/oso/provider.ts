@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { projectRoot } from '../../db/paths.js';
+import { projectRoot } from '../../paths.js';
 import type { CoreDeps } from '../../services.js';
 import { type Authorization, createEngine } from '../engine.js';
 import { knownPermissions, type PermissionHints } from '../known-permissions.js';

@@ -3,8 +3,8 @@ export {
   ACCESS_COOKIE,
   type AuthCookies,
   type AuthCookieTokens,
-  CSRF_COOKIE,
   type CookieNames,
+  CSRF_COOKIE,
   clearAuthCookies,
   cookieNames,
   cookiesAreSecure,
@@ -26,6 +26,7 @@ export {
   isJsonRequest,
   sessionIdOf,
 } from './csrf.js';
+export { reachesGraphQL, useCookieCsrfGuard, useSingleGraphQLPath } from './csrf-guard.js';
 export { type HardeningOptions, introspectionEnabled, MAX_DIRECTIVES, useGraphQLHardening } from './hardening.js';
 export {
   API_CSP,
@@ -37,4 +38,3 @@ export {
   useSecurityHeaders,
 } from './headers.js';
 export { yogaSecurityOptions } from './yoga-options.js';
-export { reachesGraphQL, useCookieCsrfGuard, useSingleGraphQLPath } from './csrf-guard.js';

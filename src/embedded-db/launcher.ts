@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { localBinDir } from '../paths.js';
 import { chooseBackend, type EmbeddedBackend, keepBackend } from './embedded-backend.js';
 import { ensureFerretDB, FerretDBProcess } from './ferretdb.js';
 import { ensureGinTwins } from './gin-twins.js';
 import { freePort, waitForPort } from './net.js';
-import { localBinDir } from './paths.js';
 import { PostgresCluster } from './postgres.js';
 import { unprivilegedRunner } from './postgres-bin.js';
 
