@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { createAccountService, createMailer } from './account/index.js';
 import { createAuditLog } from './audit/index.js';
-import { createAuthorization, knownPermissions } from './authz/index.js';
-import type { AuthorizationProvider } from './authz/types.js';
+import { type AuthorizationProvider, createAuthorization, PermissionHints } from './authz/index.js';
 import { type Clock, systemClock } from './clock.js';
 import type { EnvSettings, ResolvedManifest } from './config/index.js';
+import type { CoreDeps } from './core/index.js';
 import type { Database } from './db/index.js';
 import { seedApp } from './flows/index.js';
 import { createGateway, type Gateway } from './gateway/index.js';
@@ -12,11 +12,9 @@ import { gatehouseSchema } from './graphql/schema.js';
 import { type Listening, listenHttp } from './http/listen.js';
 import { createGatehouseYoga, type GatehouseYoga, type YogaOptions } from './http/yoga.js';
 import { createIdentityService } from './identity/index.js';
-import { createMetrics } from './observability/index.js';
-import { createLogger, type Logger } from './observability/logger.js';
-import type { Metrics } from './observability/types.js';
+import { createLogger, createMetrics, type Logger, type Metrics } from './observability/index.js';
 import { createRateLimiter } from './ratelimit/index.js';
-import type { CoreDeps, Services } from './services.js';
+import { domainSettings, type Services } from './services.js';
 import { createRevocationFeed, createSessionService } from './sessions/index.js';
 import { createTokenService } from './tokens/index.js';
 import { permissionPairs } from './vocabulary/index.js';
@@ -49,17 +47,20 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
     database: opts.database,
     clock: opts.clock ?? systemClock,
     logger,
-    manifest: opts.manifest,
-    secret: opts.secret,
     metrics: opts.metrics ?? createMetrics(),
   };
+  const settings = domainSettings(opts.manifest, opts.secret);
   const bySlug = new Map(opts.manifest.apps.map((a) => [a.slug, a]));
   // Providers that precompute answers (OSO) must know which permissions the schema asks about.
-  knownPermissions.add(...permissionPairs(gatehouseSchema()));
+  const permissionHints = new PermissionHints();
+  permissionHints.add(...permissionPairs(gatehouseSchema()));
   const authz = new Map<string, AuthorizationProvider>(
-    opts.manifest.apps.map((a) => [a.slug, createAuthorization(deps, a)]),
+    opts.manifest.apps.map((a) => [
+      a.slug,
+      createAuthorization(deps, a, { pollMs: settings.authzPollMs, hints: permissionHints }),
+    ]),
   );
-  const revocations = createRevocationFeed(deps);
+  const revocations = createRevocationFeed(deps, settings.revocations);
   const identity = createIdentityService(deps);
   const mailer = createMailer({ outboxDir: resolve(opts.env.outboxDir), logger });
   const services: Services = {
@@ -71,18 +72,19 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
     clock: deps.clock,
     metrics: deps.metrics,
     app: (slug) => bySlug.get(slug),
-    tokens: createTokenService(deps),
+    tokens: createTokenService(deps, settings.tokens),
     identity,
-    account: createAccountService({ ...deps, identity, mailer }),
+    account: createAccountService({ ...deps, identity, mailer, keys: settings.accountKeys }),
     revocations,
-    sessions: createSessionService(deps, revocations),
+    sessions: createSessionService(deps, settings.sessions, revocations),
     authz: (slug) => {
       const provider = authz.get(slug);
       if (!provider) throw new Error(`no authorization provider for app "${slug}"`);
       return provider;
     },
+    permissionHints,
     rateLimiter: createRateLimiter(deps),
-    audit: createAuditLog(deps),
+    audit: createAuditLog(deps, settings.audit),
   };
   const components: Component[] = [
     services.tokens,
@@ -137,7 +139,7 @@ export async function createGatehouse(opts: GatehouseOptions): Promise<Gatehouse
     await running.stop();
     throw err;
   }
-  knownPermissions.add(...permissionPairs(gateway.schema()));
+  running.services.permissionHints.add(...permissionPairs(gateway.schema()));
   const yoga = createGatehouseYoga(running.services, { ...opts, schema: opts.schema ?? (() => gateway.schema()) });
   const listening: Listening[] = [];
   return {

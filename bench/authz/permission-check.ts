@@ -8,11 +8,17 @@
  */
 import { newEnforcer, newModelFromString } from 'casbin';
 import { casbinEvaluator } from '../../src/authz/casbin/provider.js';
-import { type Authorization, createAuthorization, PolicyStore, RBAC_MODEL } from '../../src/authz/index.js';
+import {
+  type Authorization,
+  createAuthorization,
+  PermissionHints,
+  PolicyStore,
+  RBAC_MODEL,
+} from '../../src/authz/index.js';
 import { PolicyView } from '../../src/authz/memo.js';
 import { PolicyRevision } from '../../src/authz/revision.js';
 import type { AppConfig } from '../../src/config/index.js';
-import type { CoreDeps } from '../../src/services.js';
+import type { CoreDeps } from '../../src/core/index.js';
 import { benchDeps } from '../helpers/deps.js';
 
 const USERS = 10_000;
@@ -63,7 +69,7 @@ interface Row extends Partial<CasbinParts> {
 
 /** Times one provider instance at the current policy size; its memos are warmed by the first pass. */
 async function measure(deps: CoreDeps, app: AppConfig, policies: number): Promise<Row> {
-  const authz: Authorization = createAuthorization(deps, app, { pollMs: 3_600_000 });
+  const authz: Authorization = createAuthorization(deps, app, { pollMs: 3_600_000, hints: new PermissionHints() });
   let t0 = process.hrtime.bigint();
   await authz.start();
   const startMs = ms(t0);

@@ -5,10 +5,12 @@ import { connectDatabase } from '../../src/db/index.js';
 import { launchDatabase } from '../../src/embedded-db/index.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import type { CoreDeps } from '../../src/services.js';
+import type { ResolvedManifest } from '../../src/config/index.js';
+import type { CoreDeps } from '../../src/core/index.js';
+import { type DomainSettings, domainSettings } from '../../src/services.js';
 
 export interface BenchDeps {
-  deps: CoreDeps;
+  deps: CoreDeps & { manifest: ResolvedManifest; settings: DomainSettings };
   /** What the database is (`external` when MONGODB_URI is set, else the one started here). */
   kind: string;
   /** Drops the benchmark's database and stops what was started. */
@@ -21,12 +23,13 @@ export async function benchDeps(rawManifest: unknown): Promise<BenchDeps> {
   if (!valid.ok) throw new Error(`bench manifest invalid:\n${valid.errors.join('\n')}`);
   const local = await launchDatabase();
   const database = await connectDatabase(local.uri, `bench_${process.pid}_${randomBytes(3).toString('hex')}`);
-  const deps: CoreDeps = {
+  const manifest = resolveManifest(valid.manifest, BUILTIN_DEFAULTS);
+  const deps = {
     database,
     clock: systemClock,
     logger: createLogger({ level: 'silent' }),
-    manifest: resolveManifest(valid.manifest, BUILTIN_DEFAULTS),
-    secret: randomBytes(32).toString('hex'),
+    manifest,
+    settings: domainSettings(manifest, randomBytes(32).toString('hex')),
     metrics: createMetrics({ collectDefault: false }),
   };
   return {

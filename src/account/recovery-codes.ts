@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, randomInt } from 'node:crypto';
+import { createHmac, randomInt } from 'node:crypto';
 
 /** Crockford's base32 without look-alikes: a code survives being read aloud or retyped. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -20,8 +20,10 @@ export function normalizeRecoveryCode(code: string): string | undefined {
   return c.length === LENGTH && [...c].every((ch) => ALPHABET.includes(ch)) ? c : undefined;
 }
 
-/** HMAC-SHA-256 under a key derived from the secret: a leaked users collection does not reveal the codes. */
-export function recoveryCodeHasher(secret: string): (normalized: string) => string {
-  const key = Buffer.from(hkdfSync('sha256', secret, '', 'gatehouse/recovery-codes-v1', 32));
+/**
+ * HMAC-SHA-256 under `key` (`KEY_PURPOSES.recoveryCodes` derived from the secret): a leaked users
+ * collection does not reveal the codes.
+ */
+export function recoveryCodeHasher(key: Buffer): (normalized: string) => string {
   return (normalized) => createHmac('sha256', key).update(normalized).digest('base64url');
 }

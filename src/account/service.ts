@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/index.js';
-import type { IdentityService } from '../identity/types.js';
-import type { CoreDeps } from '../services.js';
-import { createSealer } from '../tokens/sealing.js';
+import type { CoreDeps } from '../core/index.js';
+import type { IdentityService } from '../identity/index.js';
+import { createSealer } from '../tokens/index.js';
 import type { Mailer } from './mailer.js';
 import { resetMessage, verificationMessage } from './messages.js';
 import { OneTimeTokens, type TokenHolder } from './one-time-tokens.js';
@@ -51,6 +51,8 @@ const TOTP_STATE_TTL_MS = 5000;
 export interface AccountDeps extends CoreDeps {
   identity: IdentityService;
   mailer: Mailer;
+  /** Purpose keys derived from the secret by the composition root (KEY_PURPOSES.totp, .recoveryCodes). */
+  keys: { totp: Buffer; recoveryCodes: Buffer };
 }
 
 /** E-mail verification, password reset and TOTP: tokens, codes and secrets, never stored in clear. */
@@ -60,8 +62,8 @@ export function createAccountService(deps: AccountDeps): AccountService {
   const sweep = { intervalMs: deps.sweepMs, now: () => clock.now() };
   const uses = new UseOnce(deps.database.db, sweep);
   const tokens = new OneTimeTokens(deps.database.db, uses, sweep);
-  const sealer = createSealer(deps.secret, 'gatehouse/totp-v1');
-  const hashCode = recoveryCodeHasher(deps.secret);
+  const sealer = createSealer(deps.keys.totp);
+  const hashCode = recoveryCodeHasher(deps.keys.recoveryCodes);
   const aad = (app: AppConfig, userId: string) => `totp:${app.slug}:${userId}`;
   const enabled = new LRUCache<string, boolean>({ max: 10_000, ttl: TOTP_STATE_TTL_MS });
   const stateKey = (app: AppConfig, userId: string) => `${app.slug}\u0000${userId}`;

@@ -1,6 +1,6 @@
 import { type Collection, type Filter, MongoBulkWriteError, ObjectId } from 'mongodb';
 import { expireDocuments } from '../db/index.js';
-import type { CoreDeps } from '../services.js';
+import type { CoreDeps } from '../core/index.js';
 import { type BatchQueue, createBatchQueue } from './batch-queue.js';
 import { type AuditDoc, clampFirst, toAuditDoc, toAuditEvent } from './event.js';
 import type { AuditLog } from './types.js';
@@ -8,6 +8,12 @@ import type { AuditLog } from './types.js';
 export const AUDIT_COLLECTION = 'audit_events';
 const DAY_MS = 24 * 3600 * 1000;
 const DUPLICATE_KEY = 11000;
+
+/** What the audit log needs of the manifest. */
+export interface AuditSettings {
+  /** Each app's `audit.retention_days`, by slug. */
+  retentionDays: Readonly<Record<string, number>>;
+}
 
 export interface AuditLogOptions {
   /** Events held in memory at most; past it new events are dropped and counted. Default 10,000. */
@@ -43,10 +49,10 @@ export function refusedByServer(err: unknown): number | undefined {
  * a background writer inserts batches, keeps them queued while the database is down, and
  * counts what it has to drop. Expired events are never returned, whatever the TTL index did.
  */
-export function createAuditLog(deps: CoreDeps, opts: AuditLogOptions = {}): AuditWriter {
+export function createAuditLog(deps: CoreDeps, settings: AuditSettings, opts: AuditLogOptions = {}): AuditWriter {
   const { clock, logger, metrics } = deps;
   const coll: Collection<AuditDoc> = deps.database.db.collection<AuditDoc>(AUDIT_COLLECTION);
-  const retention = new Map(deps.manifest.apps.map((a) => [a.slug, a.audit.retentionDays * DAY_MS]));
+  const retention = new Map(Object.entries(settings.retentionDays).map(([slug, days]) => [slug, days * DAY_MS]));
   // an app the manifest does not name keeps its events as long as the most patient app does
   const defaultRetention = Math.max(DAY_MS, ...retention.values());
   const maxQueue = opts.maxQueue ?? 10_000;

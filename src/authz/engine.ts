@@ -1,4 +1,4 @@
-import type { CoreDeps } from '../services.js';
+import type { CoreDeps } from '../core/index.js';
 import { actionInput, resourceInput, roleInput, userIdInput } from './input.js';
 import { PolicyJournal } from './journal.js';
 import { DEFAULT_LIMITS, type Evaluator, type MemoLimits, PolicyView } from './memo.js';

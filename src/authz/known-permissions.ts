@@ -5,7 +5,8 @@ import type { Permission } from './types.js';
  * (resource, action) pairs the application checks, e.g. every `@permission` of the schema.
  * Providers that cannot answer synchronously (OSO) precompute their answers for these pairs and
  * for the pairs of the stored rules; any other pair is denied. Adding pairs makes running
- * providers recompute at their next poll.
+ * providers recompute at their next poll. One per Gatehouse instance (Services.permissionHints),
+ * filled from its schema and, in gateway mode, from each reloaded gateway schema.
  */
 export class PermissionHints {
   private readonly pairs = new Map<string, Permission>();
@@ -29,6 +30,3 @@ export class PermissionHints {
     return this.changes;
   }
 }
-
-/** The process-wide hint the integrator fills from the schema's `@permission` directives. */
-export const knownPermissions = new PermissionHints();

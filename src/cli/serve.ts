@@ -2,7 +2,6 @@ import cluster, { type Worker } from 'node:cluster';
 import { rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { knownPermissions } from '../authz/index.js';
 import {
   type EnvSettings,
   loadManifest,
@@ -109,7 +108,7 @@ async function runWorker(env: EnvSettings): Promise<(() => Promise<void>) | unde
     process.on('SIGHUP', () => {
       gatehouse.gateway
         .reload()
-        .then(() => knownPermissions.add(...permissionPairs(gatehouse.gateway.schema())))
+        .then(() => gatehouse.services.permissionHints.add(...permissionPairs(gatehouse.gateway.schema())))
         .catch((err: Error) => logger.error({ err: err.message }, 'downstream reload failed'));
     });
     const stop = async () => {

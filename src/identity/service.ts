@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config/index.js';
-import type { CoreDeps } from '../services.js';
+import type { CoreDeps } from '../core/index.js';
 import { checkDeviceId } from './device-id.js';
 import { normalizeEmail } from './email.js';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './password-hasher.js';

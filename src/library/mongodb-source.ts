@@ -1,11 +1,10 @@
 import type { Db } from 'mongodb';
-import { createAuthorization } from '../authz/index.js';
+import { createAuthorization, PermissionHints } from '../authz/index.js';
 import { systemClock } from '../clock.js';
 import { BUILTIN_DEFAULTS, resolveManifest, validateManifest } from '../config/index.js';
+import type { CoreDeps } from '../core/index.js';
 import type { Database } from '../db/index.js';
-import { createLogger, type Logger } from '../observability/logger.js';
-import { createMetrics } from '../observability/metrics.js';
-import type { CoreDeps } from '../services.js';
+import { createLogger, createMetrics, type Logger } from '../observability/index.js';
 import { createRevocationFeed } from '../sessions/index.js';
 import { type Decision, type PermissionSource, UNAUTHENTICATED, UNAVAILABLE } from './source.js';
 
@@ -39,6 +38,7 @@ export function mongoSource(app: string, opts: MongoPermissions): PermissionSour
     },
   });
   if (!checked.ok) throw new Error(`useGatehouse: ${checked.errors.join('; ')}`);
+  // Only for the defaults of one app's policy and of the revocation poll: no secret, nothing derived.
   const manifest = resolveManifest(checked.manifest, BUILTIN_DEFAULTS);
   const db = opts.mongodb;
   const database: Database = {
@@ -55,13 +55,16 @@ export function mongoSource(app: string, opts: MongoPermissions): PermissionSour
     database,
     clock: systemClock,
     logger: opts.logger ?? createLogger({ level: 'silent' }),
-    manifest,
-    secret: '', // nothing here derives keys: authorization and the revocation feed only read
     metrics: createMetrics({ collectDefault: false }),
   };
   const pollMs = opts.pollMs ?? manifest.server.revocation.pollMs;
-  const authz = createAuthorization(deps, manifest.apps[0]!, { pollMs });
-  const feed = opts.revocations === false ? undefined : createRevocationFeed(deps, { pollMs });
+  // No schema here to hint from: OSO answers the pairs of the stored rules, as before.
+  const authz = createAuthorization(deps, manifest.apps[0]!, { pollMs, hints: new PermissionHints() });
+  // Read-only (no longestAccessTtlS): this side never publishes a revocation.
+  const feed =
+    opts.revocations === false
+      ? undefined
+      : createRevocationFeed(deps, { pollMs, staleAfterMs: manifest.server.revocation.staleAfterMs });
   let started: Promise<void> | undefined;
 
   return {

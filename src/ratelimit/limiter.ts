@@ -2,7 +2,7 @@
 import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/index.js';
 import { expireDocuments } from '../db/index.js';
-import type { CoreDeps } from '../services.js';
+import type { CoreDeps } from '../core/index.js';
 import { type AccountState, denied, reserve, settle } from './account-lock.js';
 import { hitWindow, type WindowSlot, windowAt } from './ip-window.js';
 import type { IpLimitKind, LimitDecision, RateLimiter } from './types.js';

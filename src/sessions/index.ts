@@ -1,6 +1,6 @@
 export { CHAIN_DEPTH } from './refresh-token.js';
-export { createRevocationFeed, POLL_OVERLAP_MS, type RevocationFeedOptions } from './revocation-feed.js';
-export { createSessionService } from './service.js';
+export { createRevocationFeed, POLL_OVERLAP_MS, type RevocationFeedSettings } from './revocation-feed.js';
+export { createSessionService, type SessionSettings } from './service.js';
 export type {
   CreatedSession,
   DeviceInfo,

@@ -1,4 +1,4 @@
-import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 /** 32 random bytes, base64url: what every refresh token (and every successor) looks like. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -31,10 +31,10 @@ export interface SuccessorChain {
 /**
  * Successors are derived, not stored: every caller presenting the same token inside the grace
  * window recomputes the same successor, and a token k rotations old is recognised by walking the
- * chain forward — so the database keeps hashes only. The key comes from GATEHOUSE_SECRET via HKDF.
+ * chain forward — so the database keeps hashes only. `key`: `KEY_PURPOSES.refreshSuccessor` derived
+ * from GATEHOUSE_SECRET (src/core).
  */
-export function successorChain(secret: string): SuccessorChain {
-  const key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'gatehouse/refresh-successor', 32));
+export function successorChain(key: Buffer): SuccessorChain {
   const successor = (token: string) => createHmac('sha256', key).update(token).digest('base64url');
   return {
     successor,

@@ -1,7 +1,7 @@
 // Hand-written: change streams would make this a library call, but FerretDB has none, so the feed polls an insert-only collection by time.
 import { performance } from 'node:perf_hooks';
 import { expireDocuments } from '../db/index.js';
-import type { CoreDeps } from '../services.js';
+import type { CoreDeps } from '../core/index.js';
 import type { RevocationFeed, RevokeReason } from './types.js';
 
 interface RevocationDoc {
@@ -14,9 +14,16 @@ interface RevocationDoc {
   expiresAt: Date;
 }
 
-export interface RevocationFeedOptions {
-  pollMs?: number;
-  staleAfterMs?: number;
+/** The manifest's `server.revocation` and the longest access-token TTL. */
+export interface RevocationFeedSettings {
+  pollMs: number;
+  /** Past this without a good poll, isFresh() is false and callers fail closed. */
+  staleAfterMs: number;
+  /**
+   * The longest access-token TTL of any app, in seconds: how long a published entry must live.
+   * Only publish() needs it; a read-only feed (the library's) leaves it out and cannot publish.
+   */
+  longestAccessTtlS?: number;
 }
 
 /** Each poll re-reads this much before the newest entry seen: writers' clock skew and inserts still in flight. */
@@ -29,11 +36,11 @@ const EXPIRY_MARGIN_MS = 60_000;
  * memory, never the database. Freshness is measured on the monotonic clock: it is about real
  * elapsed time since the last good poll, not about the domain clock tests move.
  */
-export function createRevocationFeed(deps: CoreDeps, opts: RevocationFeedOptions = {}): RevocationFeed {
-  const pollMs = opts.pollMs ?? deps.manifest.server.revocation.pollMs;
-  const staleAfterMs = opts.staleAfterMs ?? deps.manifest.server.revocation.staleAfterMs;
+export function createRevocationFeed(deps: CoreDeps, settings: RevocationFeedSettings): RevocationFeed {
+  const { pollMs, staleAfterMs } = settings;
   const coll = deps.database.db.collection<RevocationDoc>('revocations');
-  const lifetimeMs = Math.max(0, ...deps.manifest.apps.map((a) => a.tokens.accessTtl)) * 1000 + EXPIRY_MARGIN_MS;
+  const lifetimeMs =
+    settings.longestAccessTtlS === undefined ? undefined : settings.longestAccessTtlS * 1000 + EXPIRY_MARGIN_MS;
 
   const revoked = new Map<string, number>(); // sid → expiresAt (ms)
   let newestAt = Number.NEGATIVE_INFINITY; // newest `at` read so far (ms)
@@ -127,6 +134,7 @@ export function createRevocationFeed(deps: CoreDeps, opts: RevocationFeedOptions
     async publish(app, sessionIds, reason) {
       const sids = [...new Set(sessionIds)];
       if (!sids.length) return;
+      if (lifetimeMs === undefined) throw new Error('this revocation feed is read-only (no longestAccessTtlS)');
       const at = deps.clock.now();
       const expiresAt = new Date(at.getTime() + lifetimeMs);
       try {

@@ -1,7 +1,7 @@
 import type { Filter } from 'mongodb';
 import type { AppConfig } from '../config/index.js';
 import { expireDocuments } from '../db/index.js';
-import type { CoreDeps } from '../services.js';
+import type { CoreDeps } from '../core/index.js';
 import { hashToken, newRefreshToken, newSessionId, successorChain } from './refresh-token.js';
 import { rotateRefreshToken } from './rotation.js';
 import {
@@ -15,9 +15,21 @@ import {
 } from './session-store.js';
 import type { RevocationFeed, RevokeReason, SessionService } from './types.js';
 
-export function createSessionService(deps: CoreDeps, revocations: RevocationFeed): SessionService {
+/** What the session service needs of the manifest and the secret (built by the composition root). */
+export interface SessionSettings {
+  /** Every app: their inactivity timeouts decide what the sweeper removes. */
+  apps: readonly AppConfig[];
+  /** `deriveKey(secret, KEY_PURPOSES.refreshSuccessor)`: keys the refresh-token successor chain. */
+  successorKey: Buffer;
+}
+
+export function createSessionService(
+  deps: CoreDeps,
+  settings: SessionSettings,
+  revocations: RevocationFeed,
+): SessionService {
   const sessions = sessionsCollection(deps.database.db);
-  const chain = successorChain(deps.secret);
+  const chain = successorChain(settings.successorKey);
   const now = () => deps.clock.now();
   let stopSweeper: (() => void) | undefined;
 
@@ -62,7 +74,7 @@ export function createSessionService(deps: CoreDeps, revocations: RevocationFeed
       await sessions.createIndex({ app: 1, userId: 1 }, { name: 'app_userId' });
       // Swept: past the absolute end, or idle past the app's inactivity timeout — dead either way
       // (rotation refuses both), and the idle rule bounds the collection by a week of logins, not a month.
-      const apps = deps.manifest.apps;
+      const apps = settings.apps;
       const dead = (at: Date): Filter<SessionDoc> => ({
         $or: [
           { expiresAt: { $lt: at } },

@@ -1,2 +1,3 @@
-export { createTokenService, type TokenServiceOptions } from './service.js';
+export { createSealer, type Sealed, type Sealer } from './sealing.js';
+export { createTokenService, type TokenServiceOptions, type TokenSettings } from './service.js';
 export type { AccessClaims, IssuedToken, KeyInfo, TokenService, VerifiedToken } from './types.js';

@@ -1,12 +1,11 @@
 import type { JWK } from 'jose';
 import { type Collection, type Db, MongoServerError } from 'mongodb';
 import { ALGORITHMS, type SigningAlgorithm } from '../config/index.js';
+import { KEY_PURPOSES } from '../core/index.js';
 import { generateKeyMaterial, type KeyMaterial, KID_PATTERN } from './keys.js';
 import { createSealer, type Sealed, type Sealer } from './sealing.js';
 
 export const SIGNING_KEYS_COLLECTION = 'signing_keys';
-/** HKDF label of the key that seals private signing keys at rest. */
-export const SIGNING_KEYS_PURPOSE = 'gatehouse/signing-keys';
 
 interface KeyDocBase {
   /** The kid. */
@@ -36,9 +35,10 @@ export class SigningKeyStore {
   readonly #sealer: Sealer;
   #indexed: Promise<void> | undefined;
 
-  constructor(db: Db, secret: string) {
+  /** `sealKey`: the purpose key `KEY_PURPOSES.signingKeys` derived from the server secret. */
+  constructor(db: Db, sealKey: Buffer) {
     this.#coll = db.collection<SigningKeyDoc>(SIGNING_KEYS_COLLECTION);
-    this.#sealer = createSealer(secret, SIGNING_KEYS_PURPOSE);
+    this.#sealer = createSealer(sealKey);
   }
 
   /** Every well-formed key, including retiring keys past their retireAt (callers filter by their clock). */
@@ -120,7 +120,7 @@ export class SigningKeyStore {
 }
 
 /** The GCM associated data: a sealed key only opens as the key it was sealed for. */
-const sealContext = (kid: string, alg: SigningAlgorithm) => `${SIGNING_KEYS_PURPOSE}|${kid}|${alg}`;
+const sealContext = (kid: string, alg: SigningAlgorithm) => `${KEY_PURPOSES.signingKeys}|${kid}|${alg}`;
 
 function isKeyDoc(d: SigningKeyDoc): boolean {
   if (typeof d._id !== 'string' || !KID_PATTERN.test(d._id)) return false;

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /** AES-256-GCM ciphertext of one secret, each part base64url. */
 export interface Sealed {
@@ -18,11 +18,11 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /**
- * A sealer keyed by HKDF-SHA-256(secret, purpose): each purpose gets its own key, and the raw
- * server secret never keys a cipher itself.
+ * A sealer keyed by a 32-byte purpose key (`deriveKey(secret, purpose)` of src/core, at the
+ * composition root): each purpose gets its own key, and the raw server secret never keys a cipher.
  */
-export function createSealer(secret: string, purpose: string): Sealer {
-  const key = Buffer.from(hkdfSync('sha256', secret, '', purpose, 32));
+export function createSealer(key: Buffer): Sealer {
+  if (key.length !== 32) throw new Error('a sealing key is 32 bytes');
   return {
     seal(plaintext, aad) {
       const iv = randomBytes(IV_BYTES);

@@ -1,5 +1,5 @@
 import type { AppConfig, SigningAlgorithm } from '../config/index.js';
-import type { CoreDeps } from '../services.js';
+import type { CoreDeps } from '../core/index.js';
 import {
   type KeyLookup,
   MAX_TOKEN_LENGTH,
@@ -12,6 +12,16 @@ import { VerifiedTokenCache } from './cache.js';
 import { type SigningKeyDoc, SigningKeyStore } from './key-store.js';
 import { Keyring } from './keyring.js';
 import type { KeyInfo, TokenService } from './types.js';
+
+/** What the token service needs of the manifest and the secret (built by the composition root). */
+export interface TokenSettings {
+  /** The algorithms the apps sign with: each gets an active key, made when missing. */
+  algorithms: readonly SigningAlgorithm[];
+  /** The longest access-token TTL of any app, in seconds: how long a retired key must keep verifying. */
+  longestAccessTtlS: number;
+  /** `deriveKey(secret, KEY_PURPOSES.signingKeys)`: seals the private keys at rest. */
+  sealKey: Buffer;
+}
 
 export interface TokenServiceOptions {
   /** Key-set refresh period. Default 15 s; the contract wants rotations everywhere within 60 s. */
@@ -30,12 +40,15 @@ export interface TokenServiceOptions {
 const PICKUP_BOUND_MS = 60_000;
 const RETIRE_LEEWAY_MS = 30_000;
 
-export function createTokenService(deps: CoreDeps, options: TokenServiceOptions = {}): TokenService {
+export function createTokenService(
+  deps: CoreDeps,
+  settings: TokenSettings,
+  options: TokenServiceOptions = {},
+): TokenService {
   const { clock, metrics } = deps;
-  const apps = deps.manifest.apps;
-  const algorithms = [...new Set(apps.map((a) => a.tokens.algorithm))];
-  const retireAfterMs = Math.max(0, ...apps.map((a) => a.tokens.accessTtl)) * 1000 + PICKUP_BOUND_MS + RETIRE_LEEWAY_MS;
-  const store = new SigningKeyStore(deps.database.db, deps.secret);
+  const algorithms = [...new Set(settings.algorithms)];
+  const retireAfterMs = Math.max(0, settings.longestAccessTtlS) * 1000 + PICKUP_BOUND_MS + RETIRE_LEEWAY_MS;
+  const store = new SigningKeyStore(deps.database.db, settings.sealKey);
   const cache = new VerifiedTokenCache(options.cacheSize ?? 10_000);
   const keyring = new Keyring({
     store,

@@ -7,6 +7,7 @@ import { connectDatabase, type Database } from '../../src/db/index.js';
 import { captureLogs, createMetrics, type Metrics } from '../../src/observability/index.js';
 import { manifestFrom, testManifest } from '../helpers/manifest.js';
 import { startOwnFerretDB } from '../helpers/own-db.js';
+import { domainSettings } from '../../src/services.js';
 
 describe('audit log while the database is away', () => {
   const logs = captureLogs('info');
@@ -23,11 +24,10 @@ describe('audit log while the database is away', () => {
       database,
       clock: new OffsetClock(),
       logger: logs.logger,
-      manifest: manifestFrom(testManifest()),
-      secret: 'unused-by-the-audit-log-0123456789abcdef',
       metrics,
     };
-    audit = createAuditLog(deps, { flushMs: 100 });
+    const settings = domainSettings(manifestFrom(testManifest()), 'unused-by-the-audit-log-0123456789abcdef');
+    audit = createAuditLog(deps, settings.audit, { flushMs: 100 });
     await audit.start();
   });
   after(async () => {

@@ -31,7 +31,7 @@ describe('audit log', () => {
 
   before(async () => {
     deps = await auditDeps();
-    audit = createAuditLog(deps, { flushMs: 50 });
+    audit = createAuditLog(deps, deps.settings.audit, { flushMs: 50 });
     await audit.start();
     started = deps.clock.ms();
   });
@@ -148,7 +148,7 @@ describe('audit log', () => {
   });
 
   it('stop() writes what is queued', async () => {
-    const local = createAuditLog(deps, { flushMs: 60_000 });
+    const local = createAuditLog(deps, deps.settings.audit, { flushMs: 60_000 });
     await local.start();
     for (let i = 0; i < 3; i++) local.record({ app: 'test', type: 'logout', outcome: 'success', userId: 'stopper' });
     assert.equal(local.pending(), 3);
@@ -166,7 +166,7 @@ describe('audit log', () => {
   });
 
   it('writes as soon as a batch is full, without waiting for the interval', async () => {
-    const local = createAuditLog(deps, { flushMs: 60_000, batchSize: 50 });
+    const local = createAuditLog(deps, deps.settings.audit, { flushMs: 60_000, batchSize: 50 });
     await local.start();
     try {
       for (let i = 0; i < 50; i++) local.record({ app: 'test', type: 'login', outcome: 'success', userId: 'batcher' });
@@ -186,7 +186,7 @@ describe('audit queue overflow', () => {
   after(() => deps.close());
 
   it('drops and counts events past the bound, and loses none below it', async () => {
-    const audit = createAuditLog(deps, { maxQueue: 10 });
+    const audit = createAuditLog(deps, deps.settings.audit, { maxQueue: 10 });
     for (let i = 0; i < 15; i++) {
       deps.clock.advance(1);
       audit.record({ app: 'test', type: 'login', outcome: 'failure', userId: 'flood', details: { seq: i } });

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { MongoAdapter } from '../../src/authz/casbin/adapter.js';
 import { RBAC_MODEL } from '../../src/authz/casbin/model.js';
 import { casbinEvaluator } from '../../src/authz/casbin/provider.js';
-import { createAuthorization, PolicyStore } from '../../src/authz/index.js';
+import { createAuthorization, PermissionHints, PolicyStore } from '../../src/authz/index.js';
 import { connectDatabase } from '../../src/db/index.js';
 import { coreDeps } from '../helpers/deps.js';
 import { startOwnFerretDB } from '../helpers/own-db.js';
@@ -188,7 +188,7 @@ describe('casbin: the database goes away', () => {
     const base = await coreDeps();
     const database = await connectDatabase(db.uri, 'authz_fault');
     const deps = { ...base, database };
-    const authz = createAuthorization(deps, base.manifest.apps[0]!, { pollMs: 100 });
+    const authz = createAuthorization(deps, base.manifest.apps[0]!, { pollMs: 100, hints: new PermissionHints() });
     try {
       await authz.start();
       await authz.addPolicy('test', 'editor', 'docs', 'read');

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Authorization, createAuthorization } from '../../src/authz/index.js';
+import { type Authorization, createAuthorization, PermissionHints } from '../../src/authz/index.js';
 import type { AppConfig } from '../../src/config/index.js';
 import { coreDeps, type TestDeps } from '../helpers/deps.js';
 
@@ -9,6 +9,8 @@ export interface Instance {
   deps: TestDeps;
   app: AppConfig;
   authz: Authorization;
+  /** The instance's (resource, action) hints (OSO precomputes them). */
+  hints: PermissionHints;
   close(): Promise<void>;
 }
 
@@ -19,6 +21,8 @@ export interface InstanceOptions {
   /** Merged into `auth.policy.authorization`. */
   authorization?: Record<string, unknown>;
   pollMs?: number;
+  /** Shared by the instances of one suite; a fresh set when absent. */
+  hints?: PermissionHints;
   start?: boolean;
   /** Record the database commands this instance sends (driver command monitoring). */
   monitorCommands?: boolean;
@@ -36,12 +40,14 @@ export async function instance(o: InstanceOptions): Promise<Instance> {
     ...(o.monitorCommands ? { monitorCommands: true } : {}),
   });
   const app = deps.manifest.apps[0]!;
-  const authz = createAuthorization(deps, app, o.pollMs ? { pollMs: o.pollMs } : {});
+  const hints = o.hints ?? new PermissionHints();
+  const authz = createAuthorization(deps, app, { pollMs: o.pollMs ?? deps.settings.authzPollMs, hints });
   if (o.start !== false) await authz.start();
   return {
     deps,
     app,
     authz,
+    hints,
     async close() {
       authz.stop();
       await deps.close();

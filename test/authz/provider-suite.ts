@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { CommandStartedEvent } from 'mongodb';
-import { knownPermissions, PolicyInputError, PolicyStore } from '../../src/authz/index.js';
+import { PermissionHints, PolicyInputError, PolicyStore } from '../../src/authz/index.js';
 import { PolicyRevision } from '../../src/authz/revision.js';
 import { freshDbName } from '../helpers/gatehouse.js';
 import { eventually, type Instance, type InstanceOptions, instance, type ProviderName } from './helpers.js';
@@ -16,7 +16,8 @@ const sortPerms = (ps: { resource: string; action: string }[]) =>
  * Casbin ignores.
  */
 export function providerSuite(provider: ProviderName): void {
-  knownPermissions.add(
+  const hints = new PermissionHints();
+  hints.add(
     { resource: 'docs', action: 'read' },
     { resource: 'docs', action: 'write' },
     { resource: 'docs/1', action: 'write' },
@@ -26,7 +27,7 @@ export function providerSuite(provider: ProviderName): void {
   );
   const open: Instance[] = [];
   const make = async (o: Omit<InstanceOptions, 'provider'> = {}) => {
-    const i = await instance({ provider, ...o });
+    const i = await instance({ provider, hints, ...o });
     open.push(i);
     return i;
   };

@@ -55,9 +55,9 @@ describe('bounded collections: expired rows are swept', {
 
   it('rate limits, sessions, revocations and audit events: expired ones go, live ones stay', async () => {
     const limiter = createRateLimiter(deps);
-    const revocations = createRevocationFeed(deps, { pollMs: 1000 });
-    const sessions = createSessionService(deps, revocations);
-    const audit = createAuditLog(deps, { flushMs: 10 });
+    const revocations = createRevocationFeed(deps, { ...deps.settings.revocations, ...{ pollMs: 1000 } });
+    const sessions = createSessionService(deps, deps.settings.sessions, revocations);
+    const audit = createAuditLog(deps, deps.settings.audit, { flushMs: 10 });
     for (const s of [limiter, revocations, sessions, audit]) {
       await s.start();
       stops.push(() => s.stop());

@@ -3,7 +3,9 @@ import { type Clock, OffsetClock } from '../../src/clock.js';
 import { connectDatabase } from '../../src/db/index.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Metrics } from '../../src/observability/types.js';
-import type { CoreDeps } from '../../src/services.js';
+import type { ResolvedManifest } from '../../src/config/index.js';
+import type { CoreDeps } from '../../src/core/index.js';
+import { type DomainSettings, domainSettings } from '../../src/services.js';
 import { freshDbName, mongoUri, TEST_SECRET } from './gatehouse.js';
 import { manifestFrom, testManifest } from './manifest.js';
 
@@ -31,6 +33,11 @@ export function countingMetrics(): Metrics & { calls: string[] } {
 }
 
 export interface TestDeps extends CoreDeps {
+  /** The manifest and secret the settings come from (tests read apps off it). */
+  manifest: ResolvedManifest;
+  secret: string;
+  /** What the composition root would hand each domain factory for this manifest and secret. */
+  settings: DomainSettings;
   clock: OffsetClock;
   metrics: Metrics & { calls: string[] };
   dbName: string;
@@ -43,13 +50,15 @@ export async function coreDeps(
 ): Promise<TestDeps> {
   const dbName = opts.dbName ?? freshDbName();
   const database = await connectDatabase(mongoUri(), dbName, opts.monitorCommands ? { monitorCommands: true } : {});
+  const manifest = manifestFrom(opts.manifest ?? testManifest());
   return {
     database,
     dbName,
     clock: (opts.clock as OffsetClock | undefined) ?? new OffsetClock(),
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    manifest: manifestFrom(opts.manifest ?? testManifest()),
+    manifest,
     secret: TEST_SECRET,
+    settings: domainSettings(manifest, TEST_SECRET),
     metrics: countingMetrics(),
     close: () => database.close(),
   };

@@ -26,7 +26,7 @@ describe('revocation feed', () => {
     for (const fn of cleanup.reverse()) await fn();
   });
   const feedOn = async (deps: TestDeps, opts?: { pollMs?: number; staleAfterMs?: number }) => {
-    const feed = createRevocationFeed(deps, opts);
+    const feed = createRevocationFeed(deps, { ...deps.settings.revocations, ...opts });
     await feed.start();
     cleanup.push(() => feed.stop());
     return feed;
@@ -70,7 +70,7 @@ describe('revocation feed', () => {
     deps.clock.advance(31_000);
     await feed.poll();
     assert.equal(feed.size(), 0);
-    const fresh = createRevocationFeed(deps);
+    const fresh = createRevocationFeed(deps, deps.settings.revocations);
     await fresh.start();
     fresh.stop();
     assert.equal(fresh.isRevoked('sid-old'), false, 'expired entries are not loaded');
@@ -93,7 +93,7 @@ describe('revocation feed', () => {
     assert.ok(feed.lagMs() > 1000);
     assert.ok(feed.isRevoked('sid-kept'), 'what it knew is still refused');
     await assert.rejects(feed.poll());
-    const cold = createRevocationFeed(deps);
+    const cold = createRevocationFeed(deps, deps.settings.revocations);
     await assert.rejects(cold.start(), 'start() fails when the database is unreachable');
     cold.stop();
     await db.start();

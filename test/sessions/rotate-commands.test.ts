@@ -18,9 +18,9 @@ describe('refresh rotation on the wire', () => {
     monitored = await connectDatabase(mongoUri(), deps.dbName, { monitorCommands: true });
     monitored.client.on('commandStarted', (e: CommandStartedEvent) => commands.push(e.commandName));
     const wired = { ...deps, database: monitored };
-    const feed = createRevocationFeed(wired, { pollMs: 60_000 }); // no background polls during the count
+    const feed = createRevocationFeed(wired, { ...wired.settings.revocations, ...{ pollMs: 60_000 } }); // no background polls during the count
     await feed.start();
-    sessions = createSessionService(wired, feed);
+    sessions = createSessionService(wired, wired.settings.sessions, feed);
     await sessions.start();
   });
   after(async () => {

@@ -55,9 +55,9 @@ describe('sessions', () => {
   before(async () => {
     deps = await coreDeps({ manifest: { apps: [{ slug: 'test' }, { slug: 'other' }] } });
     [app, other] = deps.manifest.apps as [AppConfig, AppConfig];
-    feed = createRevocationFeed(deps);
+    feed = createRevocationFeed(deps, deps.settings.revocations);
     await feed.start();
-    sessions = createSessionService(deps, feed);
+    sessions = createSessionService(deps, deps.settings.sessions, feed);
     await sessions.start();
   });
   after(async () => {

@@ -34,10 +34,10 @@ describe('access tokens', () => {
 
   before(async () => {
     deps = await coreDeps({ manifest });
-    tokens = createTokenService(deps);
+    tokens = createTokenService(deps, deps.settings.tokens);
     await tokens.start();
     const rec = await recordingDeps(deps);
-    watched = createTokenService(rec.deps, { refreshMs: 3_600_000, unknownKidReloadMs: 0 });
+    watched = createTokenService(rec.deps, rec.deps.settings.tokens, { refreshMs: 3_600_000, unknownKidReloadMs: 0 });
     await watched.start();
     watchedCommands = rec.commands;
     closeWatched = rec.close;

@@ -6,8 +6,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import type { Clock } from '../../src/clock.js';
 import type { AppConfig, SigningAlgorithm } from '../../src/config/index.js';
-import type { CoreDeps } from '../../src/services.js';
 import { type SigningKeyDoc, SigningKeyStore } from '../../src/tokens/key-store.js';
+import type { TestDeps } from '../helpers/deps.js';
 
 export const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
@@ -20,8 +20,8 @@ export interface StoredKey {
 }
 
 /** Every stored key of `alg` (newest first), opened with the deps' secret. */
-export async function storedKeys(deps: CoreDeps, alg: SigningAlgorithm): Promise<StoredKey[]> {
-  const store = new SigningKeyStore(deps.database.db, deps.secret);
+export async function storedKeys(deps: TestDeps, alg: SigningAlgorithm): Promise<StoredKey[]> {
+  const store = new SigningKeyStore(deps.database.db, deps.settings.tokens.sealKey);
   const docs = (await store.all()).filter((d) => d.alg === alg);
   docs.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   return Promise.all(
@@ -32,7 +32,7 @@ export async function storedKeys(deps: CoreDeps, alg: SigningAlgorithm): Promise
   );
 }
 
-export async function activeKey(deps: CoreDeps, alg: SigningAlgorithm): Promise<StoredKey> {
+export async function activeKey(deps: TestDeps, alg: SigningAlgorithm): Promise<StoredKey> {
   const key = (await storedKeys(deps, alg)).find((k) => k.doc.state === 'active');
   if (!key) throw new Error(`no active ${alg} key`);
   return key;

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { createTokenService, type TokenService } from '../../src/tokens/index.js';
-import { SIGNING_KEYS_COLLECTION, SIGNING_KEYS_PURPOSE, SigningKeyStore } from '../../src/tokens/key-store.js';
+import { deriveKey, KEY_PURPOSES } from '../../src/core/index.js';
+import { domainSettings } from '../../src/services.js';
+import { SIGNING_KEYS_COLLECTION, SigningKeyStore } from '../../src/tokens/key-store.js';
 import { createSealer } from '../../src/tokens/sealing.js';
 import { coreDeps, type TestDeps } from '../helpers/deps.js';
 import { activeKey, claims, sign } from './forge.js';
@@ -26,7 +28,7 @@ describe('signing keys at rest', () => {
 
   before(async () => {
     deps = await coreDeps({ manifest });
-    tokens = createTokenService(deps);
+    tokens = createTokenService(deps, deps.settings.tokens);
     await tokens.start();
   });
   after(async () => {
@@ -71,16 +73,18 @@ describe('signing keys at rest', () => {
   });
 
   it('opens a sealed key only as the key it was sealed for, and only with the same secret', async () => {
-    const store = new SigningKeyStore(deps.database.db, deps.secret);
+    const store = new SigningKeyStore(deps.database.db, deps.settings.tokens.sealKey);
     const [a, b] = await store.all();
     assert.ok(store.open(a!).kty);
     assert.throws(() => store.open({ ...b!, privateJwk: a!.privateJwk }), 'a sealed key moved to another record');
     assert.throws(() => store.open({ ...a!, privateJwk: { ...a!.privateJwk, tag: a!.privateJwk.tag.slice(0, 8) } }));
-    assert.throws(() => new SigningKeyStore(deps.database.db, OTHER_SECRET).open(a!));
+    assert.throws(() =>
+      new SigningKeyStore(deps.database.db, deriveKey(OTHER_SECRET, KEY_PURPOSES.signingKeys)).open(a!),
+    );
   });
 
   it('refuses to start with a different GATEHOUSE_SECRET, and makes no keys of its own', async () => {
-    const other = createTokenService({ ...deps, secret: OTHER_SECRET });
+    const other = createTokenService(deps, domainSettings(deps.manifest, OTHER_SECRET).tokens);
     await assert.rejects(other.start(), /GATEHOUSE_SECRET/);
     other.stop();
     assert.equal(await coll().countDocuments(), 4);
@@ -91,10 +95,10 @@ describe('signing keys at rest', () => {
     const attackerPublic = await exportJWK(attacker.publicKey);
     const attackerKid = await calculateJwkThumbprint(attackerPublic);
     const stolen = (await coll().findOne({ alg: 'EdDSA' }))!.privateJwk;
-    const foreignSealer = createSealer(OTHER_SECRET, SIGNING_KEYS_PURPOSE);
+    const foreignSealer = createSealer(deriveKey(OTHER_SECRET, KEY_PURPOSES.signingKeys));
     const planted = [
       // Sealed under another secret.
-      foreignSealer.seal(JSON.stringify(await exportJWK(attacker.privateKey)), `${SIGNING_KEYS_PURPOSE}|x|EdDSA`),
+      foreignSealer.seal(JSON.stringify(await exportJWK(attacker.privateKey)), `${KEY_PURPOSES.signingKeys}|x|EdDSA`),
       // A genuine sealed key moved under the attacker's kid and public key.
       stolen,
     ];
@@ -111,7 +115,7 @@ describe('signing keys at rest', () => {
         slot: `retired:${attackerKid}`,
         retireAt: new Date(Date.now() + 3_600_000),
       });
-      const fresh = createTokenService(deps);
+      const fresh = createTokenService(deps, deps.settings.tokens);
       await fresh.start();
       fresh.stop();
       assert.ok(fresh.jwks().keys.every((k) => k.kid !== attackerKid));
@@ -128,7 +132,7 @@ describe('signing keys at rest', () => {
     const genuine = (await coll().findOne({ alg: 'EdDSA' }))!;
     await coll().updateOne({ _id: genuine._id }, { $set: { publicJwk: attackerPublic } });
     try {
-      const fresh = createTokenService(deps);
+      const fresh = createTokenService(deps, deps.settings.tokens);
       await fresh.start();
       fresh.stop();
       const forged = await sign(

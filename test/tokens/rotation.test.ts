@@ -31,7 +31,7 @@ describe('signing-key rotation', () => {
 
   async function instance(opts: { dbName?: string; manifest?: unknown; service?: TokenServiceOptions } = {}) {
     const deps = await coreDeps({ manifest: opts.manifest ?? testManifest({ tokens: { access_ttl: ttl } }), ...opts });
-    const tokens = createTokenService(deps, opts.service);
+    const tokens = createTokenService(deps, deps.settings.tokens, opts.service);
     cleanup.push(
       () => deps.close(),
       () => tokens.stop(),
@@ -113,7 +113,10 @@ describe('signing-key rotation', () => {
     await a.tokens.start();
     const bDeps = await coreDeps({ dbName: a.deps.dbName, manifest: testManifest({ tokens: { access_ttl: ttl } }) });
     const rec = await recordingDeps(bDeps);
-    const b = createTokenService(rec.deps, { refreshMs: 3_600_000, unknownKidReloadMs: 60_000 });
+    const b = createTokenService(rec.deps, rec.deps.settings.tokens, {
+      refreshMs: 3_600_000,
+      unknownKidReloadMs: 60_000,
+    });
     cleanup.push(
       () => bDeps.close(),
       () => rec.close(),

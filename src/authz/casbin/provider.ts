@@ -1,5 +1,5 @@
 import { type Enforcer, newEnforcer } from 'casbin';
-import type { CoreDeps } from '../../services.js';
+import type { CoreDeps } from '../../core/index.js';
 import { type Authorization, createEngine } from '../engine.js';
 import type { Evaluator } from '../memo.js';
 import { PolicyIndex, userFacts } from '../rbac.js';

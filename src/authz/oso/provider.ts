@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { projectRoot } from '../../paths.js';
-import type { CoreDeps } from '../../services.js';
+import type { CoreDeps } from '../../core/index.js';
 import { type Authorization, createEngine } from '../engine.js';
-import { knownPermissions, type PermissionHints } from '../known-permissions.js';
+import type { PermissionHints } from '../known-permissions.js';
 import type { Evaluator, UserFacts } from '../memo.js';
 import { PolicyIndex, pairKey, subjectOf, userFacts } from '../rbac.js';
 import type { TypedRule } from '../store.js';
@@ -99,7 +99,7 @@ export function createOsoProvider(
   deps: CoreDeps,
   app: AuthzAppConfig,
   pollMs: number,
-  hints: PermissionHints = knownPermissions,
+  hints: PermissionHints,
 ): Authorization {
   let policy: Policy | undefined;
   let hintsSeen = -1;
