@@ -1,4 +1,4 @@
-import type { CoreDeps } from '../core/index.js';
+import { type CoreDeps, createPoller } from '../core/index.js';
 import { actionInput, resourceInput, roleInput, userIdInput } from './input.js';
 import { PolicyJournal } from './journal.js';
 import { DEFAULT_LIMITS, type Evaluator, type MemoLimits, PolicyView } from './memo.js';
@@ -93,8 +93,6 @@ export function createEngine(spec: EngineSpec): Authorization {
   let view: PolicyView | undefined;
   let loaded: RevisionMark | undefined;
   let running = false;
-  let timer: NodeJS.Timeout | undefined;
-  let failing = false;
   // Clock time at which the last successful read of the stored revision began: every write made
   // before it is in the loaded view (or being loaded).
   let confirmedAt = 0;
@@ -142,28 +140,25 @@ export function createEngine(spec: EngineSpec): Authorization {
     deps.metrics.policyRevision(mark.revision);
   });
 
-  /** Reads the stored revision and rebuilds if it moved. */
-  const check = singleFlight(async () => {
-    const started = deps.clock.ms();
-    const mark = await revision.read();
-    if (!loaded || !sameMark(mark, loaded) || spec.outdated?.()) await rebuild();
-    confirmedAt = Math.max(confirmedAt, started);
-  });
-
-  const poll = async () => {
-    timer = undefined;
-    try {
-      await check();
-      if (failing) log.info('policy reload recovered');
-      failing = false;
-    } catch (err) {
+  /** Polls the stored revision and rebuilds when it moved; catchUp asks for a check of its own. */
+  const poller = createPoller({
+    intervalMs: spec.pollMs,
+    async run() {
+      const started = deps.clock.ms();
+      const mark = await revision.read();
+      if (!loaded || !sameMark(mark, loaded) || spec.outdated?.()) await rebuild();
+      confirmedAt = Math.max(confirmedAt, started);
+    },
+    onError(err, first, trigger) {
+      if (trigger !== 'timer') return; // a catch-up settles for the loaded policy, as the poller would
       // Keep the last loaded policy: checks go on answering from memory.
-      if (!failing) log.warn({ reason: (err as Error).message }, 'policy reload failed; keeping the loaded policy');
-      failing = true;
+      if (first) log.warn({ reason: (err as Error).message }, 'policy reload failed; keeping the loaded policy');
       deps.metrics.databaseError();
-    }
-    if (running) timer = setTimeout(poll, spec.pollMs).unref();
-  };
+    },
+    onRecovered: () => log.info('policy reload recovered'),
+  });
+  /** A check that begins after the call (one in flight may have read before the caller's cut-off). */
+  const check = () => poller.next();
 
   const own = (a: string) => {
     if (a !== slug) throw new Error(`the authorization provider of "${slug}" cannot write app "${a}"`);
@@ -218,13 +213,12 @@ export function createEngine(spec: EngineSpec): Authorization {
       if ((await store.add('p', initial)) > 0) await announce('p', initial);
       await rebuild();
       running = true;
-      timer = setTimeout(poll, spec.pollMs).unref();
+      poller.start();
     },
     stop() {
       running = false;
       journal.stop();
-      if (timer) clearTimeout(timer);
-      timer = undefined;
+      poller.stop();
     },
     revision: () => view?.revision ?? -1,
     ready: () => view !== undefined,

@@ -5,3 +5,4 @@
  */
 export type { CoreDeps } from './deps.js';
 export { deriveKey, KEY_PURPOSES, type KeyPurpose } from './keys.js';
+export { createPoller, type Poller, type PollerOptions, type PollTrigger } from './poller.js';

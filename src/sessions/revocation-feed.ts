@@ -1,7 +1,7 @@
 // Hand-written: change streams would make this a library call, but FerretDB has none, so the feed polls an insert-only collection by time.
 import { performance } from 'node:perf_hooks';
 import { expireDocuments } from '../db/index.js';
-import type { CoreDeps } from '../core/index.js';
+import { type CoreDeps, createPoller } from '../core/index.js';
 import type { RevocationFeed, RevokeReason } from './types.js';
 
 interface RevocationDoc {
@@ -46,10 +46,7 @@ export function createRevocationFeed(deps: CoreDeps, settings: RevocationFeedSet
   let newestAt = Number.NEGATIVE_INFINITY; // newest `at` read so far (ms)
   let polledAt = Number.NEGATIVE_INFINITY; // domain time of the last successful poll (ms)
   let lastSuccess = Number.NEGATIVE_INFINITY; // performance.now() when the last good poll began
-  let inflight: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
   let running = false;
-  let failing = false;
   let stopSweeper: (() => void) | undefined;
 
   const lagMs = () => performance.now() - lastSuccess;
@@ -79,34 +76,22 @@ export function createRevocationFeed(deps: CoreDeps, settings: RevocationFeedSet
       for (const [sid, exp] of revoked) if (exp <= nowMs) revoked.delete(sid);
       lastSuccess = began;
       polledAt = nowMs;
-      if (failing) deps.logger.info('revocation feed: polling again');
-      failing = false;
-    } catch (err) {
-      if (!failing) deps.logger.warn({ err: (err as Error).message }, 'revocation feed: poll failed');
-      failing = true;
-      throw err;
     } finally {
       deps.metrics.revocationLag(lagMs());
     }
   }
 
   // Never two polls at once: a slow database stretches the interval instead of piling up queries.
-  const poll = () => {
-    inflight ??= pollOnce().finally(() => {
-      inflight = undefined;
-    });
-    return inflight;
-  };
-
-  const schedule = () => {
-    if (!running) return;
-    timer = setTimeout(() => {
-      poll()
-        .catch(() => {}) // logged in pollOnce; staleness makes callers fail closed
-        .finally(schedule);
-    }, pollMs);
-    timer.unref();
-  };
+  // A failed poll is logged once; staleness then makes callers fail closed.
+  const poller = createPoller({
+    intervalMs: pollMs,
+    run: pollOnce,
+    onError: (err, first) => {
+      if (first) deps.logger.warn({ err: (err as Error).message }, 'revocation feed: poll failed');
+    },
+    onRecovered: () => deps.logger.info('revocation feed: polling again'),
+  });
+  const poll = () => poller.now();
 
   return {
     async start() {
@@ -115,12 +100,12 @@ export function createRevocationFeed(deps: CoreDeps, settings: RevocationFeedSet
       stopSweeper = await expireDocuments(coll, 'expiresAt', { intervalMs: deps.sweepMs, now: () => deps.clock.now() });
       await poll(); // the initial load: every unexpired entry; throws when the database is away
       running = true;
-      schedule();
+      poller.start();
     },
 
     stop() {
       running = false;
-      clearTimeout(timer);
+      poller.stop();
       stopSweeper?.();
       stopSweeper = undefined;
     },

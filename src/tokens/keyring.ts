@@ -1,6 +1,7 @@
 // Hand-written: jose's createRemoteJWKSet fetches over HTTP; this keyring reads keys from our own database and keeps private halves, which no JWKS library does.
 import type { Clock } from '../clock.js';
 import type { SigningAlgorithm } from '../config/index.js';
+import { createPoller, type Poller } from '../core/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { SigningKeyDoc, SigningKeyStore } from './key-store.js';
 import { importSignKey, importVerifyKey, publicHalf, publishedJwk, thumbprint } from './keys.js';
@@ -47,8 +48,8 @@ export class Keyring {
   readonly #options: KeyringOptions;
   readonly #onKeysRemoved: () => void;
   #snap: Snapshot = EMPTY;
-  #timer: NodeJS.Timeout | undefined;
-  #inflight: Promise<void> | undefined;
+  /** One load at a time; the timer's loads also purge keys past retirement. */
+  readonly #poller: Poller;
   #lastLoadMs = Number.NEGATIVE_INFINITY;
 
   constructor(opts: {
@@ -67,6 +68,14 @@ export class Keyring {
     this.#algorithms = opts.algorithms;
     this.#options = opts.options;
     this.#onKeysRemoved = opts.onKeysRemoved;
+    this.#poller = createPoller({
+      intervalMs: opts.options.refreshMs,
+      run: (trigger) => this.#load(trigger === 'timer'),
+      onError: (err, _first, trigger) => {
+        if (trigger === 'timer')
+          this.#logger.warn({ err: errorMessage(err) }, 'signing keys refresh failed; keeping the keys already loaded');
+      },
+    });
   }
 
   /** Loads the keys (making missing ones) and starts the refresh timer. Throws when an algorithm has no usable key. */
@@ -78,32 +87,21 @@ export class Keyring {
         `no usable signing key for ${missing.join(', ')}: was it sealed with a different GATEHOUSE_SECRET?`,
       );
     }
-    this.stop();
-    this.#timer = setInterval(() => {
-      this.refresh(true).catch((err: unknown) => {
-        this.#logger.warn({ err: errorMessage(err) }, 'signing keys refresh failed; keeping the keys already loaded');
-      });
-    }, this.#options.refreshMs);
-    this.#timer.unref();
+    this.#poller.start();
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#poller.stop();
   }
 
-  /** Re-reads the key set; concurrent callers share one load. `purge` also deletes keys past retirement. */
-  refresh(purge = false): Promise<void> {
-    this.#inflight ??= this.#load(purge).finally(() => {
-      this.#inflight = undefined;
-    });
-    return this.#inflight;
+  /** Re-reads the key set; concurrent callers share one load. */
+  refresh(): Promise<void> {
+    return this.#poller.now();
   }
 
   /** A refresh that starts after the caller's own writes (one already in flight may have read too early). */
-  async refreshAfterWrite(): Promise<void> {
-    await this.#inflight?.catch(() => undefined);
-    return this.refresh();
+  refreshAfterWrite(): Promise<void> {
+    return this.#poller.next();
   }
 
   /** The key `kid` if it verifies `alg` tokens now. */
@@ -120,7 +118,7 @@ export class Keyring {
     const found = this.find(kid, alg);
     if (found !== undefined || this.#snap.keys.has(kid)) return found;
     const sinceLoad = this.#clock.ms() - this.#lastLoadMs;
-    if (this.#inflight === undefined && sinceLoad < this.#options.unknownKidReloadMs) return undefined;
+    if (!this.#poller.busy && sinceLoad < this.#options.unknownKidReloadMs) return undefined;
     try {
       await this.refresh();
     } catch (err) {
