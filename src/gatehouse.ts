@@ -6,7 +6,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { EnvSettings, ResolvedManifest } from './config/index.js';
 import type { CoreDeps } from './core/index.js';
 import type { Database } from './db/index.js';
-import { seedApp } from './flows/index.js';
+import { createFlows } from './flows/index.js';
 import { createGateway, type Gateway } from './gateway/index.js';
 import { gatehouseSchema } from './graphql/schema.js';
 import { type Listening, listenHttp } from './http/listen.js';
@@ -63,7 +63,7 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
   const revocations = createRevocationFeed(deps, settings.revocations);
   const identity = createIdentityService(deps);
   const mailer = createMailer({ outboxDir: resolve(opts.env.outboxDir), logger });
-  const services: Services = {
+  const domains: Omit<Services, 'flows'> = {
     env: opts.env,
     manifest: opts.manifest,
     secret: opts.secret,
@@ -86,6 +86,7 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
     rateLimiter: createRateLimiter(deps),
     audit: createAuditLog(deps, settings.audit),
   };
+  const services: Services = { ...domains, flows: createFlows(domains) };
   const components: Component[] = [
     services.tokens,
     services.identity,
@@ -106,7 +107,7 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
       await c.start();
       started.push(c);
     }
-    for (const app of opts.manifest.apps) await seedApp(services, app);
+    for (const app of opts.manifest.apps) await services.flows.seedApp(app);
   } catch (err) {
     await stop();
     throw err;

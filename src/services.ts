@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import type { AppConfig, EnvSettings, ResolvedManifest } from './config/index.js';
 import { deriveKey, KEY_PURPOSES } from './core/index.js';
 import type { Database } from './db/index.js';
+import type { Flows } from './flows/index.js';
 import type { IdentityService } from './identity/index.js';
 import type { Logger, Metrics } from './observability/index.js';
 import type { RateLimiter } from './ratelimit/index.js';
@@ -34,6 +35,8 @@ export interface Services {
   rateLimiter: RateLimiter;
   audit: AuditLog;
   metrics: Metrics;
+  /** The use-cases bound to these services (what resolvers and the admin CLI call). */
+  flows: Flows;
 }
 
 /** What each domain factory takes of the manifest and the secret: the composition root's one translation. */

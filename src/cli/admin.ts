@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AppConfig } from '../config/index.js';
 import { ALGORITHMS, loadSecret, readEnv, type SigningAlgorithm } from '../config/index.js';
-import { checkName, grantRoles, initialRolesOf, rolesForNewUser } from '../flows/index.js';
+import { checkName, initialRolesOf, rolesForNewUser } from '../flows/index.js';
 import { exportGatewayKey } from '../gateway/index.js';
 import type { Services } from '../services.js';
 import { readStdin, stateDir, withServices } from './services.js';
@@ -37,7 +37,7 @@ export function addAdminCommands(program: Command): void {
       await withServices(o.manifest, async (s) => {
         const app = appOf(s, o.app);
         const created = await s.identity.createUser(app, { email: o.email, password });
-        await grantRoles(s, app, created.id, [
+        await s.flows.grantRoles(app, created.id, [
           ...rolesForNewUser(app, created, o.role),
           ...initialRolesOf(app, created),
         ]);

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/index.js';
 import { InputError, normalizeEmail } from '../identity/index.js';
-import type { Services } from '../services.js';
+import type { FlowDeps } from './deps.js';
 import type { VerifiedToken } from '../tokens/types.js';
 import { auditAuth } from './audit.js';
 import { FlowError, forbiddenFlow, rateLimitedFlow } from './errors.js';
@@ -11,7 +11,7 @@ import { grantRoles, initialRolesOf } from './roles.js';
 const badToken = () => new InputError('token', 'Invalid or expired token');
 
 /** Password accounts only: anonymous users have no address, demo users share the manifest's. */
-async function ownAccount(s: Services, app: AppConfig, who: VerifiedToken) {
+async function ownAccount(s: FlowDeps, app: AppConfig, who: VerifiedToken) {
   const user = await s.identity.findById(app.slug, who.userId);
   if (!user) throw new FlowError('UNAUTHENTICATED', 'Authentication required');
   return user;
@@ -19,7 +19,7 @@ async function ownAccount(s: Services, app: AppConfig, who: VerifiedToken) {
 
 /** Sends the verification message (register, requestEmailVerification) and audits it. */
 export async function sendVerification(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   user: { id: string; email: string },
   req: RequestInfo,
@@ -31,7 +31,7 @@ export async function sendVerification(
 
 /** Sends a verification message to the caller's address; false when it is verified already. */
 export async function requestEmailVerification(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   who: VerifiedToken,
   req: RequestInfo,
@@ -49,7 +49,7 @@ export async function requestEmailVerification(
  * Spends a verification token. The address is then proven, so what waited for it is granted now:
  * default roles beyond `user` (with `require_email_verification`) and the `initial_roles` naming it.
  */
-export async function verifyEmail(s: Services, app: AppConfig, token: string, req: RequestInfo): Promise<boolean> {
+export async function verifyEmail(s: FlowDeps, app: AppConfig, token: string, req: RequestInfo): Promise<boolean> {
   const holder = await s.account.verifyEmail(app, token);
   if (!holder) {
     auditAuth(s, app.slug, req, 'email_verified', 'failure');
@@ -67,7 +67,7 @@ export async function verifyEmail(s: Services, app: AppConfig, token: string, re
  * or timing. Limited per IP and per address all the same.
  */
 export async function requestPasswordReset(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   email: string,
   req: RequestInfo,
@@ -104,7 +104,7 @@ export async function requestPasswordReset(
  * password does not burn it), the token works once, and every session of the user ends.
  */
 export async function resetPassword(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   token: string,
   newPassword: string,

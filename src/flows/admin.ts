@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/index.js';
 import { InputError } from '../identity/types.js';
-import type { Services } from '../services.js';
+import type { FlowDeps } from './deps.js';
 import type { VerifiedToken } from '../tokens/types.js';
 import { auditAuth } from './audit.js';
 import type { RequestInfo } from './request-info.js';
@@ -13,14 +13,14 @@ export function checkName(field: string, value: string): string {
   return value;
 }
 
-async function existingUser(s: Services, app: AppConfig, userId: string) {
+async function existingUser(s: FlowDeps, app: AppConfig, userId: string) {
   const user = await s.identity.findById(app.slug, userId);
   if (!user) throw new InputError('userId', 'No such user in this app');
   return user;
 }
 
 export async function setRole(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   admin: VerifiedToken,
   input: { userId: string; role: string; grant: boolean },
@@ -39,7 +39,7 @@ export async function setRole(
 }
 
 export async function setPolicy(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   admin: VerifiedToken,
   input: { role: string; resource: string; action: string; add: boolean },

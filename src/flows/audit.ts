@@ -1,10 +1,10 @@
 import type { AuditOutcome, AuditType } from '../audit/types.js';
-import type { Services } from '../services.js';
+import type { FlowDeps } from './deps.js';
 import type { RequestInfo } from './request-info.js';
 
 /** Records an auth event with the request's IP and user agent. */
 export function auditAuth(
-  s: Services,
+  s: FlowDeps,
   app: string,
   req: RequestInfo,
   type: AuditType,

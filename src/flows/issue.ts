@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/index.js';
 import type { UserRecord } from '../identity/types.js';
 import { inSpan } from '../observability/tracing.js';
-import type { Services } from '../services.js';
+import type { FlowDeps } from './deps.js';
 import type { SessionRecord } from '../sessions/types.js';
 import { auditAuth } from './audit.js';
 import type { RequestInfo } from './request-info.js';
@@ -18,7 +18,7 @@ export interface AuthResult {
   refreshToken: string;
 }
 
-export async function accessTokenFor(s: Services, app: AppConfig, userId: string, session: SessionRecord) {
+export async function accessTokenFor(s: FlowDeps, app: AppConfig, userId: string, session: SessionRecord) {
   const roles = s.authz(app.slug).rolesFor(app.slug, userId);
   return s.tokens.issue(app, { userId, sessionId: session.id, roles });
 }
@@ -28,7 +28,7 @@ export async function accessTokenFor(s: Services, app: AppConfig, userId: string
  * Spans `login.session_insert` and `login.issue` under the sign-in's span (login, register, …).
  */
 export async function startSession(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   user: UserRecord,
   deviceId: string | null | undefined,

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config/index.js';
-import type { Services } from '../services.js';
+import type { FlowDeps } from './deps.js';
 import type { VerifiedToken } from '../tokens/types.js';
 import { auditAuth } from './audit.js';
 import { FlowError, forbiddenFlow, rateLimitedFlow } from './errors.js';
@@ -8,7 +8,7 @@ import type { RequestInfo } from './request-info.js';
 const wrongCode = () => new FlowError('UNAUTHENTICATED', 'Invalid code');
 
 /** Spends a TOTP or a recovery code of the user (each works once); a recovery code's use is audited. */
-async function useSecondFactor(s: Services, app: AppConfig, userId: string, code: string, req: RequestInfo) {
+async function useSecondFactor(s: FlowDeps, app: AppConfig, userId: string, code: string, req: RequestInfo) {
   const used = await s.account.secondFactor(app, userId, code);
   if (used === 'recovery') auditAuth(s, app.slug, req, 'recovery_code_used', 'success', { userId });
   return used;
@@ -19,7 +19,7 @@ async function useSecondFactor(s: Services, app: AppConfig, userId: string, code
  * guess: a stolen session must not be a way to try a million codes.
  */
 async function attempt<T>(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   email: string,
   check: () => Promise<T | null>,
@@ -35,7 +35,7 @@ async function attempt<T>(
   }
 }
 
-async function enrollable(s: Services, app: AppConfig, who: VerifiedToken) {
+async function enrollable(s: FlowDeps, app: AppConfig, who: VerifiedToken) {
   if (!app.mfa.enabled) throw forbiddenFlow('Two-factor authentication is not enabled for this app');
   const user = await s.identity.findById(app.slug, who.userId);
   if (user?.kind !== 'PASSWORD' || !user.email)
@@ -43,7 +43,7 @@ async function enrollable(s: Services, app: AppConfig, who: VerifiedToken) {
   return user;
 }
 
-export async function enrollTotp(s: Services, app: AppConfig, who: VerifiedToken) {
+export async function enrollTotp(s: FlowDeps, app: AppConfig, who: VerifiedToken) {
   const user = await enrollable(s, app, who);
   const enrolment = await s.account.beginTotp(app, user);
   if (!enrolment) throw forbiddenFlow('Two-factor authentication is already on: disable it first');
@@ -51,7 +51,7 @@ export async function enrollTotp(s: Services, app: AppConfig, who: VerifiedToken
 }
 
 export async function confirmTotp(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   who: VerifiedToken,
   code: string,
@@ -65,7 +65,7 @@ export async function confirmTotp(
 }
 
 export async function disableTotp(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   who: VerifiedToken,
   code: string,
@@ -87,7 +87,7 @@ export async function disableTotp(
  * or replayed one → refused like a wrong password (the caller counts both as failed attempts).
  */
 export async function checkLoginCode(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   userId: string,
   code: string | null | undefined,

@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/index.js';
 import { normalizeEmail } from '../identity/index.js';
 import type { UserRecord } from '../identity/types.js';
-import type { Services } from '../services.js';
+import type { FlowDeps } from './deps.js';
 
 /** The role anonymous users get, and nothing else. */
 export const ANONYMOUS_ROLE = 'anonymous';
@@ -30,7 +30,7 @@ export function initialRolesOf(app: AppConfig, user: UserRecord): string[] {
   return app.policy.initialRoles.filter((r) => safeNormalize(r.user) === user.email).map((r) => r.role);
 }
 
-export async function grantRoles(s: Services, app: AppConfig, userId: string, roles: string[]): Promise<void> {
+export async function grantRoles(s: FlowDeps, app: AppConfig, userId: string, roles: string[]): Promise<void> {
   const authz = s.authz(app.slug);
   for (const role of roles) if (!authz.hasRole(app.slug, userId, role)) await authz.grantRole(app.slug, userId, role);
 }
@@ -39,7 +39,7 @@ export async function grantRoles(s: Services, app: AppConfig, userId: string, ro
  * Start-up seeding, idempotent on every instance: demo users with their roles, then
  * `initial_roles` for users that exist now (a later self-registration does not get them).
  */
-export async function seedApp(s: Services, app: AppConfig): Promise<void> {
+export async function seedApp(s: FlowDeps, app: AppConfig): Promise<void> {
   const demo = await s.identity.seedDemoUsers(app);
   for (const user of demo) {
     const conf = app.users.demoUsers.find((d) => safeNormalize(d.email) === user.email);

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/index.js';
 import { inSpan } from '../observability/tracing.js';
-import type { Services } from '../services.js';
+import type { FlowDeps } from './deps.js';
 import type { VerifiedToken } from '../tokens/types.js';
 import { auditAuth } from './audit.js';
 import { FlowError, refusedRefresh } from './errors.js';
@@ -8,11 +8,11 @@ import { type AuthResult, accessTokenFor } from './issue.js';
 import type { RequestInfo } from './request-info.js';
 
 /** Rotates a refresh token (CONTRACT: one rotation per token, grace window, theft revokes the session). */
-export function refresh(s: Services, app: AppConfig, refreshToken: string, req: RequestInfo): Promise<AuthResult> {
+export function refresh(s: FlowDeps, app: AppConfig, refreshToken: string, req: RequestInfo): Promise<AuthResult> {
   return inSpan('refresh', () => rotate(s, app, refreshToken, req));
 }
 
-async function rotate(s: Services, app: AppConfig, refreshToken: string, req: RequestInfo): Promise<AuthResult> {
+async function rotate(s: FlowDeps, app: AppConfig, refreshToken: string, req: RequestInfo): Promise<AuthResult> {
   const rotated = await s.sessions.rotate(app, refreshToken, { userAgent: req.userAgent ?? null, ip: req.ip });
   if (!rotated.ok) {
     const theft = rotated.reason === 'theft';
@@ -39,13 +39,13 @@ async function rotate(s: Services, app: AppConfig, refreshToken: string, req: Re
   };
 }
 
-export async function logout(s: Services, app: AppConfig, who: VerifiedToken, req: RequestInfo): Promise<boolean> {
+export async function logout(s: FlowDeps, app: AppConfig, who: VerifiedToken, req: RequestInfo): Promise<boolean> {
   await s.sessions.revoke(app, who.userId, who.sessionId, 'logout');
   auditAuth(s, app.slug, req, 'logout', 'success', { userId: who.userId, sessionId: who.sessionId });
   return true;
 }
 
-export async function logoutAll(s: Services, app: AppConfig, who: VerifiedToken, req: RequestInfo): Promise<number> {
+export async function logoutAll(s: FlowDeps, app: AppConfig, who: VerifiedToken, req: RequestInfo): Promise<number> {
   const n = await s.sessions.revokeAll(app, who.userId, 'logout_all');
   auditAuth(s, app.slug, req, 'logout_all', 'success', {
     userId: who.userId,
@@ -56,7 +56,7 @@ export async function logoutAll(s: Services, app: AppConfig, who: VerifiedToken,
 }
 
 export async function revokeSession(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   who: VerifiedToken,
   id: string,
@@ -69,7 +69,7 @@ export async function revokeSession(
 
 /** Changes the password and ends every other session of the user. */
 export async function changePassword(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   who: VerifiedToken,
   current: string,

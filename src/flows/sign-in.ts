@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/index.js';
 import { checkDeviceId, normalizeEmail } from '../identity/index.js';
 import { inSpan } from '../observability/tracing.js';
-import type { Services } from '../services.js';
+import type { FlowDeps } from './deps.js';
 import { sendVerification } from './account.js';
 import { auditAuth } from './audit.js';
 import { FlowError, forbiddenFlow, rateLimitedFlow, refusedLogin } from './errors.js';
@@ -27,12 +27,12 @@ const UNVERIFIED_ROLE = 'user';
  * constant-time check, then the outcome recorded. Unknown email and wrong password look the same.
  * Traced as `login` with `login.rate_limit`, `login.argon2`, `login.session_insert`, `login.issue`.
  */
-export function login(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+export function login(s: FlowDeps, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
   return inSpan('login', () => passwordLogin(s, app, input, req));
 }
 
 /** Both login limits (per IP, then one attempt reserved on the account); throws RATE_LIMITED. */
-async function reserveLoginAttempt(s: Services, app: AppConfig, accountKey: string, req: RequestInfo): Promise<void> {
+async function reserveLoginAttempt(s: FlowDeps, app: AppConfig, accountKey: string, req: RequestInfo): Promise<void> {
   const byIp = await s.rateLimiter.hitIp(app, 'login', req.ip);
   if (!byIp.allowed) {
     s.metrics.login(app.slug, 'rate_limited');
@@ -47,7 +47,7 @@ async function reserveLoginAttempt(s: Services, app: AppConfig, accountKey: stri
   }
 }
 
-async function passwordLogin(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+async function passwordLogin(s: FlowDeps, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
   const accountKey = normalizeEmail(input.email);
   if (input.deviceId != null) checkDeviceId(input.deviceId);
   await inSpan('login.rate_limit', () => reserveLoginAttempt(s, app, accountKey, req));
@@ -82,11 +82,11 @@ async function passwordLogin(s: Services, app: AppConfig, input: Credentials, re
   return result;
 }
 
-export function register(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+export function register(s: FlowDeps, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
   return inSpan('register', () => registerUser(s, app, input, req));
 }
 
-async function registerUser(s: Services, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
+async function registerUser(s: FlowDeps, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
   if (!app.users.enabled || !app.users.allowRegistration) throw forbiddenFlow('Registration is closed for this app');
   const byIp = await inSpan('login.rate_limit', () => s.rateLimiter.hitIp(app, 'register', req.ip));
   if (!byIp.allowed) throw rateLimitedFlow(byIp.retryAfter);
@@ -105,7 +105,7 @@ async function registerUser(s: Services, app: AppConfig, input: Credentials, req
 }
 
 export async function loginAnonymous(
-  s: Services,
+  s: FlowDeps,
   app: AppConfig,
   deviceId: string,
   req: RequestInfo,

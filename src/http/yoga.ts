@@ -59,6 +59,7 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
       return {
         app,
         services,
+        flows: services.flows,
         clientIp: clientIp(req?.socket.remoteAddress, request.headers.get('x-forwarded-for'), trusted),
         userAgent: request.headers.get('user-agent') ?? undefined,
       };

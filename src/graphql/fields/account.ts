@@ -1,4 +1,3 @@
-import * as flows from '../../flows/index.js';
 import { builder } from '../builder.js';
 import { requestInfo } from '../credentials.js';
 import { caller } from './identity.js';
@@ -15,36 +14,36 @@ builder.mutationFields((t) => ({
   requestEmailVerification: t.boolean({
     directives: { auth: {} },
     description: "Sends a verification message to the caller's address; false when it is verified already.",
-    resolve: (_r, _a, ctx) => flows.requestEmailVerification(ctx.services, ctx.app, caller(ctx), requestInfo(ctx)),
+    resolve: (_r, _a, ctx) => ctx.flows.requestEmailVerification(ctx.app, caller(ctx), requestInfo(ctx)),
   }),
   verifyEmail: t.boolean({
     args: { token: t.arg.string({ required: true }) },
-    resolve: (_r, { token }, ctx) => flows.verifyEmail(ctx.services, ctx.app, token, requestInfo(ctx)),
+    resolve: (_r, { token }, ctx) => ctx.flows.verifyEmail(ctx.app, token, requestInfo(ctx)),
   }),
   requestPasswordReset: t.boolean({
     args: { email: t.arg.string({ required: true }) },
     description: 'Always true, whether or not the address has an account.',
-    resolve: (_r, { email }, ctx) => flows.requestPasswordReset(ctx.services, ctx.app, email, requestInfo(ctx)),
+    resolve: (_r, { email }, ctx) => ctx.flows.requestPasswordReset(ctx.app, email, requestInfo(ctx)),
   }),
   resetPassword: t.boolean({
     args: { token: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
     description: 'Sets a new password with a reset token (single use) and ends every session of the account.',
-    resolve: (_r, a, ctx) => flows.resetPassword(ctx.services, ctx.app, a.token, a.newPassword, requestInfo(ctx)),
+    resolve: (_r, a, ctx) => ctx.flows.resetPassword(ctx.app, a.token, a.newPassword, requestInfo(ctx)),
   }),
   enrollTotp: t.field({
     type: TotpEnrollment,
     directives: { auth: {} },
-    resolve: (_r, _a, ctx) => flows.enrollTotp(ctx.services, ctx.app, caller(ctx)),
+    resolve: (_r, _a, ctx) => ctx.flows.enrollTotp(ctx.app, caller(ctx)),
   }),
   confirmTotp: t.stringList({
     directives: { auth: {} },
     args: { code: t.arg.string({ required: true }) },
     description: 'Turns TOTP on; returns 10 one-time recovery codes, shown only now.',
-    resolve: (_r, { code }, ctx) => flows.confirmTotp(ctx.services, ctx.app, caller(ctx), code, requestInfo(ctx)),
+    resolve: (_r, { code }, ctx) => ctx.flows.confirmTotp(ctx.app, caller(ctx), code, requestInfo(ctx)),
   }),
   disableTotp: t.boolean({
     directives: { auth: {} },
     args: { code: t.arg.string({ required: true }) },
-    resolve: (_r, { code }, ctx) => flows.disableTotp(ctx.services, ctx.app, caller(ctx), code, requestInfo(ctx)),
+    resolve: (_r, { code }, ctx) => ctx.flows.disableTotp(ctx.app, caller(ctx), code, requestInfo(ctx)),
   }),
 }));

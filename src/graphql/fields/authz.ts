@@ -1,4 +1,3 @@
-import * as flows from '../../flows/index.js';
 import { builder } from '../builder.js';
 import { requestInfo } from '../credentials.js';
 import { PermissionRef } from '../types/permission.js';
@@ -32,13 +31,7 @@ builder.mutationFields((t) => {
       directives: { permission: { resource: 'roles', action: 'manage' } },
       args: { userId: t.arg.id({ required: true }), role: t.arg.string({ required: true }) },
       resolve: (_r, a, ctx) =>
-        flows.setRole(
-          ctx.services,
-          ctx.app,
-          caller(ctx),
-          { userId: String(a.userId), role: a.role, grant },
-          requestInfo(ctx),
-        ),
+        ctx.flows.setRole(ctx.app, caller(ctx), { userId: String(a.userId), role: a.role, grant }, requestInfo(ctx)),
     });
   const policy = (add: boolean) =>
     t.boolean({
@@ -48,7 +41,7 @@ builder.mutationFields((t) => {
         resource: t.arg.string({ required: true }),
         action: t.arg.string({ required: true }),
       },
-      resolve: (_r, a, ctx) => flows.setPolicy(ctx.services, ctx.app, caller(ctx), { ...a, add }, requestInfo(ctx)),
+      resolve: (_r, a, ctx) => ctx.flows.setPolicy(ctx.app, caller(ctx), { ...a, add }, requestInfo(ctx)),
     });
   return { grantRole: role(true), revokeRole: role(false), addPolicy: policy(true), removePolicy: policy(false) };
 });

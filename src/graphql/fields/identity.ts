@@ -1,4 +1,3 @@
-import * as flows from '../../flows/index.js';
 import { builder } from '../builder.js';
 import type { GatehouseContext } from '../context.js';
 import {
@@ -44,7 +43,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RegisterInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       assertMayIssueCookies(ctx);
-      return deliver(ctx, await flows.register(ctx.services, ctx.app, input, requestInfo(ctx)));
+      return deliver(ctx, await ctx.flows.register(ctx.app, input, requestInfo(ctx)));
     },
   }),
   login: t.field({
@@ -52,7 +51,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: LoginInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       assertMayIssueCookies(ctx);
-      return deliver(ctx, await flows.login(ctx.services, ctx.app, input, requestInfo(ctx)));
+      return deliver(ctx, await ctx.flows.login(ctx.app, input, requestInfo(ctx)));
     },
   }),
   loginAnonymous: t.field({
@@ -60,7 +59,7 @@ builder.mutationFields((t) => ({
     args: { deviceId: t.arg.string({ required: true }) },
     resolve: async (_r, { deviceId }, ctx) => {
       assertMayIssueCookies(ctx);
-      return deliver(ctx, await flows.loginAnonymous(ctx.services, ctx.app, deviceId, requestInfo(ctx)));
+      return deliver(ctx, await ctx.flows.loginAnonymous(ctx.app, deviceId, requestInfo(ctx)));
     },
   }),
   refresh: t.field({
@@ -69,7 +68,7 @@ builder.mutationFields((t) => ({
     resolve: async (_r, args, ctx) => {
       assertMayIssueCookies(ctx);
       const { token, fromCookie } = await refreshTokenOf(ctx, args.refreshToken);
-      const result = await flows.refresh(ctx.services, ctx.app, token, requestInfo(ctx));
+      const result = await ctx.flows.refresh(ctx.app, token, requestInfo(ctx));
       if (fromCookie) assertCsrfBoundTo(ctx, result.session.id);
       return deliver(ctx, result);
     },
@@ -77,7 +76,7 @@ builder.mutationFields((t) => ({
   logout: t.boolean({
     directives: { auth: {} },
     resolve: async (_r, _a, ctx) => {
-      const done = await flows.logout(ctx.services, ctx.app, caller(ctx), requestInfo(ctx));
+      const done = await ctx.flows.logout(ctx.app, caller(ctx), requestInfo(ctx));
       await forget(ctx);
       return done;
     },
@@ -85,7 +84,7 @@ builder.mutationFields((t) => ({
   logoutAll: t.int({
     directives: { auth: {} },
     resolve: async (_r, _a, ctx) => {
-      const n = await flows.logoutAll(ctx.services, ctx.app, caller(ctx), requestInfo(ctx));
+      const n = await ctx.flows.logoutAll(ctx.app, caller(ctx), requestInfo(ctx));
       await forget(ctx);
       return n;
     },
@@ -93,7 +92,7 @@ builder.mutationFields((t) => ({
   revokeSession: t.boolean({
     directives: { auth: {} },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_r, { id }, ctx) => flows.revokeSession(ctx.services, ctx.app, caller(ctx), String(id), requestInfo(ctx)),
+    resolve: (_r, { id }, ctx) => ctx.flows.revokeSession(ctx.app, caller(ctx), String(id), requestInfo(ctx)),
   }),
   changePassword: t.boolean({
     directives: { auth: {} },
@@ -102,6 +101,6 @@ builder.mutationFields((t) => ({
       newPassword: t.arg.string({ required: true }),
     },
     resolve: (_r, a, ctx) =>
-      flows.changePassword(ctx.services, ctx.app, caller(ctx), a.currentPassword, a.newPassword, requestInfo(ctx)),
+      ctx.flows.changePassword(ctx.app, caller(ctx), a.currentPassword, a.newPassword, requestInfo(ctx)),
   }),
 }));
