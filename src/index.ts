@@ -21,8 +21,8 @@ export {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   USER_ID_HEADER,
-} from './gateway/signature.js';
-export { FEDERATION_SPEC_URL, GATEHOUSE_SPEC_URL } from './graphql/federation.js';
+} from './gateway/index.js';
+export { FEDERATION_SPEC_URL, GATEHOUSE_SPEC_URL } from './graphql/index.js';
 // Other GraphQL servers: enforce @auth / @permission with Gatehouse tokens and policies.
 export {
   age,
@@ -51,6 +51,6 @@ export {
   verifyGatewaySignature,
 } from './library/index.js';
 export type { Services } from './services.js';
-export type { AccessClaims, VerifiedToken } from './tokens/types.js';
+export type { AccessClaims, VerifiedToken } from './tokens/index.js';
 /** The directive definitions every service that declares @auth / @permission must use verbatim. */
 export { GATEHOUSE_DIRECTIVES_SDL } from './vocabulary/index.js';

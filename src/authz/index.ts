@@ -1,12 +1,11 @@
 import type { CoreDeps } from '../core/index.js';
-import { createCasbinProvider } from './casbin/provider.js';
+import { createCasbinProvider } from './casbin/index.js';
 import type { Authorization } from './engine.js';
 import type { PermissionHints } from './known-permissions.js';
-import { createOsoProvider } from './oso/provider.js';
+import { createOsoProvider } from './oso/index.js';
 import type { AuthzAppConfig } from './types.js';
 
-export { MongoAdapter } from './casbin/adapter.js';
-export { RBAC_MODEL } from './casbin/model.js';
+export { MongoAdapter, RBAC_MODEL } from './casbin/index.js';
 export type { Authorization } from './engine.js';
 export { PolicyInputError } from './input.js';
 export { PermissionHints } from './known-permissions.js';

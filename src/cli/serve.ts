@@ -14,9 +14,9 @@ import {
 import { connectDatabase } from '../db/index.js';
 import { type LocalDatabase, launchDatabase } from '../embedded-db/index.js';
 import { createGatehouse } from '../gatehouse.js';
-import { argon2SelfTest } from '../identity/self-test.js';
-import { createLogger, type Logger } from '../observability/logger.js';
-import { type OtelSdk, startOtelSdk } from '../observability/otel-sdk.js';
+import { argon2SelfTest } from '../identity/index.js';
+import { createLogger, type Logger } from '../observability/index.js';
+import { type OtelSdk, startOtelSdk } from '../observability/index.js';
 import { permissionPairs } from '../vocabulary/index.js';
 import { embeddedUriFile, stateDir as stateDirOf } from './services.js';
 

@@ -4,7 +4,7 @@ import { loadManifest, loadSecret, readEnv } from '../config/index.js';
 import { connectDatabase, type Database } from '../db/index.js';
 import { type LocalDatabase, launchDatabase } from '../embedded-db/index.js';
 import { startServices } from '../gatehouse.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger } from '../observability/index.js';
 import type { Services } from '../services.js';
 
 export const stateDir = () => resolve('.gatehouse');

@@ -12,6 +12,7 @@ export {
   resolveManifest,
   type ServerSettings,
 } from './resolve.js';
+export { configurationReference, envVarsTable, manifestKeysTable } from './reference.js';
 export { loadSecret, secretWeakness } from './secret.js';
 export { formatPath, validateManifest } from './validate.js';
 export { manifestWarnings } from './warnings.js';

@@ -1,8 +1,8 @@
 /** `npm run docs:write`: refreshes the generated blocks of docs/contract.md and rewrites docs/configuration.md. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildProgram } from '../cli/main.js';
-import { configurationReference } from '../config/reference.js';
+import { buildProgram } from '../cli/index.js';
+import { configurationReference } from '../config/index.js';
 import { projectRoot } from '../paths.js';
 import { fillGeneratedBlocks } from './blocks.js';
 import { contractSources } from './contract.js';

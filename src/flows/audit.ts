@@ -1,4 +1,4 @@
-import type { AuditOutcome, AuditType } from '../audit/types.js';
+import type { AuditOutcome, AuditType } from '../audit/index.js';
 import type { FlowDeps } from './deps.js';
 import type { RequestInfo } from './request-info.js';
 

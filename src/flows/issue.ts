@@ -1,8 +1,8 @@
 import type { AppConfig } from '../config/index.js';
-import type { UserRecord } from '../identity/types.js';
-import { inSpan } from '../observability/tracing.js';
+import type { UserRecord } from '../identity/index.js';
+import { inSpan } from '../observability/index.js';
 import type { FlowDeps } from './deps.js';
-import type { SessionRecord } from '../sessions/types.js';
+import type { SessionRecord } from '../sessions/index.js';
 import { auditAuth } from './audit.js';
 import type { RequestInfo } from './request-info.js';
 

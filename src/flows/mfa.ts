@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/index.js';
 import type { FlowDeps } from './deps.js';
-import type { VerifiedToken } from '../tokens/types.js';
+import type { VerifiedToken } from '../tokens/index.js';
 import { auditAuth } from './audit.js';
 import { FlowError, forbiddenFlow, rateLimitedFlow } from './errors.js';
 import type { RequestInfo } from './request-info.js';

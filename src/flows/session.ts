@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/index.js';
-import { inSpan } from '../observability/tracing.js';
+import { inSpan } from '../observability/index.js';
 import type { FlowDeps } from './deps.js';
-import type { VerifiedToken } from '../tokens/types.js';
+import type { VerifiedToken } from '../tokens/index.js';
 import { auditAuth } from './audit.js';
 import { FlowError, refusedRefresh } from './errors.js';
 import { type AuthResult, accessTokenFor } from './issue.js';

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/index.js';
 import { checkDeviceId, normalizeEmail } from '../identity/index.js';
-import { inSpan } from '../observability/tracing.js';
+import { inSpan } from '../observability/index.js';
 import type { FlowDeps } from './deps.js';
 import { sendVerification } from './account.js';
 import { auditAuth } from './audit.js';

@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import type { Services } from '../services.js';
+import type { Services } from '../graphql/index.js';
 import { createHeadersFor } from './forward.js';
 import { type LoadOptions, loadDownstreamSdl } from './load.js';
 import type { StitchOptions } from './stitch.js';

@@ -5,10 +5,13 @@ export { DownstreamSdlError, prepareDownstreamSdl } from './sdl.js';
 export {
   APP_HEADER,
   bodyHash,
+  type CanonicalFields,
   deriveGatewayKey,
   exportGatewayKey,
   type GatewayIdentity,
   gatewayHeaders,
+  KEY_INFO,
+  macV2,
   NONCE_HEADER,
   SESSION_ID_HEADER,
   SIGNATURE_HEADER,

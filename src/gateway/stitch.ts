@@ -9,7 +9,7 @@ import {
   isScalarType,
   isSpecifiedScalarType,
 } from 'graphql';
-import { errorCodeOf, failSpan, inSpan, SpanKind } from '../observability/tracing.js';
+import { errorCodeOf, failSpan, inSpan, SpanKind } from '../observability/index.js';
 import { SERVED_APPS_EXTENSION } from '../vocabulary/index.js';
 import { type HeadersFor, signingFetch } from './forward.js';
 import type { LoadedDownstream } from './load.js';

@@ -16,8 +16,8 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { inSpanSync } from '../observability/tracing.js';
-import type { VerifiedToken } from '../tokens/types.js';
+import { inSpanSync } from '../observability/index.js';
+import type { VerifiedToken } from '../tokens/index.js';
 import { useGatehouseAuth, validateField } from './auth-plugin.js';
 import type { GatehouseContext } from './context.js';
 

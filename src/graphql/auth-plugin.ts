@@ -1,8 +1,8 @@
 import { useGenericAuth, type ValidateUserFnParams } from '@envelop/generic-auth';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { readAuthCookies } from '../http/security/index.js';
-import { inSpan, inSpanSync } from '../observability/tracing.js';
-import type { VerifiedToken } from '../tokens/types.js';
+import { inSpan, inSpanSync } from '../observability/index.js';
+import type { VerifiedToken } from '../tokens/index.js';
 import { meets, type Requirement, requirementOf } from '../vocabulary/index.js';
 import type { GatehouseContext } from './context.js';
 import type { ErrorCode } from './errors.js';

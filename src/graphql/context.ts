@@ -1,8 +1,8 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { AppConfig } from '../config/index.js';
 import type { Flows } from '../flows/index.js';
-import type { Services } from '../services.js';
-import type { VerifiedToken } from '../tokens/types.js';
+import type { Services } from './services.js';
+import type { VerifiedToken } from '../tokens/index.js';
 
 export interface GatehouseContext extends YogaInitialContext {
   /** The tenant of this request (X-Gatehouse-App, else the manifest's first app). */

@@ -7,10 +7,10 @@ import {
   readAuthCookies,
   setAuthCookies,
 } from '../http/security/index.js';
-import type { Services } from '../services.js';
+import type { Services } from './services.js';
 import type { GatehouseContext } from './context.js';
 import { gatehouseError, unauthenticated } from './errors.js';
-import type { AuthPayloadView } from './types/auth-payload.js';
+import type { AuthPayloadView } from './types/index.js';
 
 export const requestInfo = (ctx: GatehouseContext): RequestInfo => ({ ip: ctx.clientIp, userAgent: ctx.userAgent });
 

@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import type { Services } from '../services.js';
+import type { Services } from '../graphql/index.js';
 
 /** Extra HTTP routes served beside /graphql. */
 export function useRoutes(services: Services): Plugin {

@@ -16,6 +16,7 @@ export {
   type PasswordVerdict,
   preparePassword,
 } from './password-policy.js';
+export { argon2SelfTest } from './self-test.js';
 export { BusyError } from './semaphore.js';
 export { createIdentityService, type IdentityOptions } from './service.js';
 export { type IdentityService, InputError, type UserKind, type UserRecord } from './types.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Collection, type Db, MongoServerError } from 'mongodb';
-import type { Sealed } from '../tokens/sealing.js';
+import type { Sealed } from '../tokens/index.js';
 import { InputError, type UserKind, type UserRecord } from './types.js';
 
 /**

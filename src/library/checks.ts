@@ -8,7 +8,7 @@ import {
   visit,
   visitWithTypeInfo,
 } from 'graphql';
-import type { Permission } from '../authz/types.js';
+import type { Permission } from '../authz/index.js';
 import { type CallerChecks, meets, policyPermission, requirementOf } from '../vocabulary/index.js';
 
 export { type CallerChecks, meets, policyPermission };

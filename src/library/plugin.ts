@@ -2,7 +2,7 @@ import { useGenericAuth, type ValidateUserFnParams } from '@envelop/generic-auth
 import { createGraphQLError } from '@graphql-tools/utils';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { VerifiedToken } from '../tokens/types.js';
+import type { VerifiedToken } from '../tokens/index.js';
 import type { ErrorCode } from '../vocabulary/index.js';
 import { requirementOf } from '../vocabulary/index.js';
 import { meets, needsOf } from './checks.js';

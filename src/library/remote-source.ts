@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import type { Permission } from '../authz/types.js';
-import type { VerifiedToken } from '../tokens/types.js';
+import type { Permission } from '../authz/index.js';
+import type { VerifiedToken } from '../tokens/index.js';
 import type { Needs } from './checks.js';
 import { type Decision, type PermissionSource, UNAUTHENTICATED, UNAVAILABLE } from './source.js';
 

@@ -1,4 +1,4 @@
-import type { VerifiedToken } from '../tokens/types.js';
+import type { VerifiedToken } from '../tokens/index.js';
 import type { CallerChecks, Needs } from './checks.js';
 
 /** A caller's standing for one operation. */

@@ -1,6 +1,7 @@
 export { captureLogs, type LogCapture } from './log-capture.js';
 export { createLogger, type Logger } from './logger.js';
 export { createMetrics, LATENCY_BUCKETS, type MetricsOptions } from './metrics.js';
+export { type OtelSdk, startOtelSdk } from './otel-sdk.js';
 export { CENSOR, redactSecrets, SECRET_KEYS } from './redact.js';
 export { errorCodeOf, failSpan, inSpan, inSpanSync, SpanKind, tracer } from './tracing.js';
 export type * from './types.js';

@@ -2,7 +2,7 @@
 import type { Clock } from '../clock.js';
 import type { SigningAlgorithm } from '../config/index.js';
 import { createPoller, type Poller } from '../core/index.js';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/index.js';
 import type { SigningKeyDoc, SigningKeyStore } from './key-store.js';
 import { importSignKey, importVerifyKey, publicHalf, publishedJwk, thumbprint } from './keys.js';
 

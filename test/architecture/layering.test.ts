@@ -22,7 +22,10 @@ describe('architecture: the layers of src/', () => {
 
   it('the table names each unit once', () => {
     const units = LAYERS.flatMap((l) => l.units);
-    assert.deepEqual(units.filter((u, i) => units.indexOf(u) !== i), []);
+    assert.deepEqual(
+      units.filter((u, i) => units.indexOf(u) !== i),
+      [],
+    );
   });
 
   it('the checker catches an upward import, a side door into a folder, and a cycle', () => {
@@ -36,9 +39,18 @@ describe('architecture: the layers of src/', () => {
       [],
       root,
     ).map((v) => v.message);
-    assert.ok(found.some((m) => m.includes('src/tokens/service.ts') && m.includes('a higher layer')), found.join('\n'));
-    assert.ok(found.some((m) => m.includes('enter src/graphql/ through its index.ts')), found.join('\n'));
-    assert.ok(found.some((m) => m.includes('cycle: authz → identity → authz')), found.join('\n'));
+    assert.ok(
+      found.some((m) => m.includes('src/tokens/service.ts') && m.includes('a higher layer')),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((m) => m.includes('enter src/graphql/ through its index.ts')),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((m) => m.includes('cycle: authz → identity → authz')),
+      found.join('\n'),
+    );
     assert.deepEqual(unitCycles([edge('src/core/a.ts', 'src/db/index.ts')]), []);
   });
 });

@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
 import { badInput } from '../errors.js';
-import { AuditEventRef } from '../types/audit-event.js';
+import { AuditEventRef } from '../types/index.js';
 
 builder.queryField('auditEvents', (t) =>
   t.field({

@@ -1,8 +1,7 @@
 import { builder } from '../builder.js';
 import { requestInfo } from '../credentials.js';
-import { PermissionRef } from '../types/permission.js';
-import { UserRef } from '../types/user.js';
 import { caller } from './identity.js';
+import { PermissionRef, UserRef } from '../types/index.js';
 
 builder.queryFields((t) => ({
   permissions: t.field({

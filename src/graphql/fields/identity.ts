@@ -9,7 +9,7 @@ import {
   requestInfo,
 } from '../credentials.js';
 import { unauthenticated } from '../errors.js';
-import { AuthPayloadRef } from '../types/auth-payload.js';
+import { AuthPayloadRef } from '../types/index.js';
 
 const RegisterInput = builder.inputType('RegisterInput', {
   fields: (t) => ({

@@ -1,7 +1,6 @@
 import { builder } from '../builder.js';
-import { SessionRef } from '../types/session.js';
-import { UserRef } from '../types/user.js';
 import { caller } from './identity.js';
+import { SessionRef, UserRef } from '../types/index.js';
 
 builder.queryFields((t) => ({
   me: t.field({

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../../audit/types.js';
+import type { AuditEvent } from '../../audit/index.js';
 import { builder } from '../builder.js';
 
 export const AuditEventRef = builder.objectRef<AuditEvent>('AuditEvent').implement({

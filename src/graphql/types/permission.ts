@@ -1,4 +1,4 @@
-import type { Permission } from '../../authz/types.js';
+import type { Permission } from '../../authz/index.js';
 import { builder } from '../builder.js';
 
 export const PermissionRef = builder.objectRef<Permission>('Permission').implement({

@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../../sessions/types.js';
+import type { SessionRecord } from '../../sessions/index.js';
 import { builder } from '../builder.js';
 
 /** A session as shown to its owner; `current` compares with the session the caller's token (or payload) belongs to. */

@@ -1,4 +1,4 @@
-import type { UserRecord } from '../../identity/types.js';
+import type { UserRecord } from '../../identity/index.js';
 import { builder } from '../builder.js';
 import type { GatehouseContext } from '../context.js';
 import { forbidden, unauthenticated } from '../errors.js';

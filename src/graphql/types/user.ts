@@ -1,4 +1,4 @@
-import type { UserRecord } from '../../identity/types.js';
+import type { UserRecord } from '../../identity/index.js';
 import { builder } from '../builder.js';
 
 export const UserKindEnum = builder.enumType('UserKind', { values: ['PASSWORD', 'ANONYMOUS', 'DEMO'] as const });
