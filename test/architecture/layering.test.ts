@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { projectRoot } from '../../src/paths.js';
 import { check, type ImportEdge, importsOf, unitCycles } from './check.js';
-import { KNOWN_EXCEPTIONS, LAYERS } from './layers.js';
+import { KNOWN_EXCEPTIONS, LAYERS, layerTableMarkdown } from './layers.js';
 
 const root = projectRoot();
 
@@ -18,6 +20,11 @@ describe('architecture: the layers of src/', () => {
         .map((p) => `- ${p.message}`)
         .join('\n')}`,
     );
+  });
+
+  it('docs/architecture.md shows the table as test/architecture/layers.ts has it', () => {
+    const page = readFileSync(join(root, 'docs', 'architecture.md'), 'utf8');
+    assert.ok(page.includes(layerTableMarkdown()), `paste into docs/architecture.md:\n${layerTableMarkdown()}`);
   });
 
   it('the table names each unit once', () => {

@@ -66,3 +66,20 @@ export const KNOWN_EXCEPTIONS: readonly KnownException[] = [
     why: 'presentedToken() of the auth plugin (enforcement core: "enforce" change)',
   },
 ];
+
+const unitPath = (u: string) => (u.endsWith('.ts') ? `src/${u}` : `src/${u}/`);
+
+/** The table as docs/architecture.md shows it (the layering test checks the page carries it verbatim). */
+export function layerTableMarkdown(): string {
+  const rows = LAYERS.map(
+    (l) =>
+      `| ${l.level} | ${l.name} | ${l.units.map((u) => `\`${unitPath(u)}\``).join(', ')} | ${
+        l.only
+          ? `only ${l.only.map((u) => `\`${unitPath(u)}\``).join(', ')}`
+          : l.level === 0
+            ? 'layer 0 only'
+            : `layers 0–${l.level}`
+      } |`,
+  );
+  return ['| Layer | Name | Units | May import |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
