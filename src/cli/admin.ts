@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { AppConfig } from '../config/index.js';
-import { ALGORITHMS, loadSecret, readEnv, type SigningAlgorithm } from '../config/index.js';
+import { ALGORITHMS, type AppConfig, loadSecret, readEnv, type SigningAlgorithm } from '../config/index.js';
 import { checkName, initialRolesOf, rolesForNewUser } from '../flows/index.js';
 import { exportGatewayKey } from '../gateway/index.js';
 import type { Services } from '../services.js';

@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, ManifestError, manifestWarnings, readManifestFile } from '../config/index.js';
-import { configurationReference } from '../config/index.js';
-import { printSdl } from '../graphql/index.js';
-import { gatehouseSchema } from '../graphql/index.js';
+import {
+  ConfigError,
+  configurationReference,
+  ManifestError,
+  manifestWarnings,
+  readManifestFile,
+} from '../config/index.js';
+import { gatehouseSchema, printSdl } from '../graphql/index.js';
 import { addAdminCommands } from './admin.js';
 import { serve } from './serve.js';
 

@@ -15,8 +15,7 @@ import { connectDatabase } from '../db/index.js';
 import { type LocalDatabase, launchDatabase } from '../embedded-db/index.js';
 import { createGatehouse } from '../gatehouse.js';
 import { argon2SelfTest } from '../identity/index.js';
-import { createLogger, type Logger } from '../observability/index.js';
-import { type OtelSdk, startOtelSdk } from '../observability/index.js';
+import { createLogger, type Logger, type OtelSdk, startOtelSdk } from '../observability/index.js';
 import { permissionPairs } from '../vocabulary/index.js';
 import { embeddedUriFile, stateDir as stateDirOf } from './services.js';
 

@@ -1,7 +1,6 @@
 import type { Command, Option } from 'commander';
 import { envVarsTable, manifestKeysTable } from '../config/index.js';
-import { printSdl } from '../graphql/index.js';
-import { gatehouseSchema } from '../graphql/index.js';
+import { gatehouseSchema, printSdl } from '../graphql/index.js';
 import { ERROR_CODES } from '../vocabulary/index.js';
 import type { BlockSources } from './blocks.js';
 

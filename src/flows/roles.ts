@@ -1,6 +1,5 @@
 import type { AppConfig } from '../config/index.js';
-import { normalizeEmail } from '../identity/index.js';
-import type { UserRecord } from '../identity/index.js';
+import { normalizeEmail, type UserRecord } from '../identity/index.js';
 import type { FlowDeps } from './deps.js';
 
 /** The role anonymous users get, and nothing else. */

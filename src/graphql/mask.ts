@@ -3,8 +3,7 @@ import { createGraphQLError } from 'graphql-yoga';
 import { MongoError } from 'mongodb';
 import { PolicyInputError } from '../authz/index.js';
 import { FlowError } from '../flows/index.js';
-import { BusyError } from '../identity/index.js';
-import { InputError } from '../identity/index.js';
+import { BusyError, InputError } from '../identity/index.js';
 import { badInput, gatehouseError, PUBLIC_CODES, serviceUnavailable } from './errors.js';
 
 /** Socket failures the driver can let through unwrapped (EPIPE writing to a server that just died). */

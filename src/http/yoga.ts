@@ -1,12 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { useCachedGatehouseAuth } from '../graphql/index.js';
-import type { GatehouseContext } from '../graphql/index.js';
-import { createMaskError } from '../graphql/index.js';
-import { gatehouseSchema } from '../graphql/index.js';
+import {
+  createMaskError,
+  type GatehouseContext,
+  gatehouseSchema,
+  type Services,
+  useCachedGatehouseAuth,
+} from '../graphql/index.js';
 import { useMetrics, useMetricsRoute, useRequestLog, useTracing } from '../observability/index.js';
-import type { Services } from '../graphql/index.js';
 import { clientIp } from './client-ip.js';
 import { useRoutes } from './routes.js';
 import {

@@ -1,7 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { CLOCK_TOLERANCE_S, notExpired, TOKEN_TYPE, verifyAccessToken } from '../tokens/index.js';
-import type { VerifiedToken } from '../tokens/index.js';
+import { CLOCK_TOLERANCE_S, notExpired, TOKEN_TYPE, type VerifiedToken, verifyAccessToken } from '../tokens/index.js';
 
 /** The algorithms a JWKS can publish (HS256 keys never leave Gatehouse). */
 export type PublicAlgorithm = 'EdDSA' | 'ES256' | 'RS256';
