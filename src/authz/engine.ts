@@ -140,22 +140,25 @@ export function createEngine(spec: EngineSpec): Authorization {
     deps.metrics.policyRevision(mark.revision);
   });
 
+  let failing = false; // the background poll's streak only: a failed catch-up is its caller's business
   /** Polls the stored revision and rebuilds when it moved; catchUp asks for a check of its own. */
   const poller = createPoller({
     intervalMs: spec.pollMs,
-    async run() {
+    async run(trigger) {
       const started = deps.clock.ms();
       const mark = await revision.read();
       if (!loaded || !sameMark(mark, loaded) || spec.outdated?.()) await rebuild();
       confirmedAt = Math.max(confirmedAt, started);
+      if (trigger === 'timer' && failing) log.info('policy reload recovered');
+      if (trigger === 'timer') failing = false;
     },
-    onError(err, first, trigger) {
+    onError(err, _first, trigger) {
       if (trigger !== 'timer') return; // a catch-up settles for the loaded policy, as the poller would
       // Keep the last loaded policy: checks go on answering from memory.
-      if (first) log.warn({ reason: (err as Error).message }, 'policy reload failed; keeping the loaded policy');
+      if (!failing) log.warn({ reason: (err as Error).message }, 'policy reload failed; keeping the loaded policy');
+      failing = true;
       deps.metrics.databaseError();
     },
-    onRecovered: () => log.info('policy reload recovered'),
   });
   /** A check that begins after the call (one in flight may have read before the caller's cut-off). */
   const check = () => poller.next();
