@@ -1,7 +1,6 @@
 import { context, propagation } from '@opentelemetry/api';
 import type { Clock } from '../clock.js';
-import { presentedToken } from '../graphql/auth-plugin.js';
-import type { GatehouseContext } from '../graphql/context.js';
+import { type GatehouseContext, presentedToken } from '../graphql/context.js';
 import { deriveGatewayKey, gatewayHeaders, type SignedCall } from './signature.js';
 
 /** Builds the headers of one downstream call from the request being served (or none: the gateway's own call). */

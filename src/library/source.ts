@@ -1,5 +1,6 @@
 import type { VerifiedToken } from '../tokens/types.js';
-import type { CallerChecks, Needs } from './checks.js';
+import type { Needs } from '../enforcement/index.js';
+import type { CallerChecks } from '../vocabulary/index.js';
 
 /** A caller's standing for one operation. */
 export type Decision =
