@@ -11,6 +11,7 @@ type NodeHeaders = { headers?: Record<string, string | string[] | undefined> };
 /** The Bearer token of a context's request: a Fetch `request` (Yoga) or a Node `req`. */
 export function requestBearer(context: { request?: unknown; req?: unknown }): string | undefined {
   const request = context.request as Request | undefined;
-  const header = request?.headers?.get('authorization') ?? (context.req as NodeHeaders | undefined)?.headers?.authorization;
+  const header =
+    request?.headers?.get('authorization') ?? (context.req as NodeHeaders | undefined)?.headers?.authorization;
   return typeof header === 'string' ? bearerToken(header) : undefined;
 }

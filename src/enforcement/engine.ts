@@ -1,8 +1,7 @@
-import { useGenericAuth, type ValidateUserFnParams } from '@envelop/generic-auth';
 import type { GraphQLField, GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { type Plan, planFor } from './plan.js';
-import { type Refusal, refusalError } from './refusal.js';
+import type { Refusal } from './refusal.js';
 import { type ExecutionArgsLike, refusalsOf } from './rule.js';
 
 /** What a field check knows of the request: the schema, the context and the caller (null: nobody). */
@@ -39,38 +38,6 @@ export interface EnforcementOptions<User extends object, Context extends object>
 
 type Caller<User> = { currentUser?: User | null };
 
-/** generic-auth, configured once: it resolves the caller into `context.currentUser`, and in `protect-granular` mode also runs its own rule. */
-function genericAuth<User extends object, Context extends object>(
-  options: EnforcementOptions<User, Context>,
-  protect: boolean,
-): Plugin {
-  const resolveUserFn = (context: Context) => options.resolveUser(context);
-  if (!protect)
-    return useGenericAuth<User, Context>({ mode: 'resolve-only', resolveUserFn }) as unknown as Plugin;
-  const validateUser = (p: ValidateUserFnParams<User | null | undefined>) => {
-    const on = { schema: p.executionArgs.schema, context: p.executionArgs.contextValue as Context, user: p.user ?? null };
-    const r = options.check(on, p.parentType, p.field);
-    return r && refusalError(r, p.fieldNode, p.path);
-  };
-  return useGenericAuth<User, Context>({
-    mode: 'protect-granular',
-    authDirectiveName: 'auth',
-    resolveUserFn,
-    validateUser: validateUser as (p: ValidateUserFnParams<User>) => ReturnType<typeof validateUser>,
-  }) as unknown as Plugin;
-}
-
-/**
- * Enforcement with generic-auth's own validation pass on every request (its rule walks the whole
- * document each time). The reference the cached engine is tested against, and the bench baseline.
- */
-export function useReferenceEnforcement<User extends object, Context extends object>(
-  options: EnforcementOptions<User, Context>,
-): Plugin {
-  if (options.prepare) throw new Error('the reference enforcement has no prepare step');
-  return genericAuth(options, true);
-}
-
 /** Whether every check of the plan passes; anything thrown counts as "not sure", and the full rule decides. */
 function passes<User, Context>(plan: Plan, on: Checked<User, Context>, check: FieldCheck<User, Context>): boolean {
   try {
@@ -82,9 +49,9 @@ function passes<User, Context>(plan: Plan, on: Checked<User, Context>, check: Fi
 }
 
 /**
- * The enforcement both Gatehouse and useGatehouse run: generic-auth resolves the caller (its
- * public `resolve-only` mode), and the fields are checked here before execution, once per
- * operation context (as generic-auth's extended validation does). Which fields are checked depends
+ * The enforcement both Gatehouse and useGatehouse run, in place of @envelop/generic-auth: the
+ * caller is resolved into `context.currentUser` while the context is built, and the fields are
+ * checked before execution, once per operation context (as generic-auth's extended validation does). Which fields are checked depends
  * only on the document, so that walk is made once per parsed document (the plan); per request
  * only the check of each distinct field runs. When one of them refuses, the document is walked
  * again the way generic-auth's rule walks it, so that refusals keep its errors, paths and status.
@@ -116,8 +83,14 @@ export function useEnforcement<User extends object, Context extends object>(
   }
 
   return {
-    onPluginInit({ addPlugin }) {
-      addPlugin(genericAuth(options, false));
+    onContextBuilding({ context, extendContext }) {
+      const settle = (user: User | null) => {
+        if ((context as Caller<User>).currentUser !== user) extendContext({ currentUser: user } as never);
+      };
+      const user = options.resolveUser(context as unknown as Context);
+      if (user instanceof Promise) return user.then(settle);
+      settle(user);
+      return undefined;
     },
     onExecute: ({ args, setResultAndStopExecution }) => enforce(args, setResultAndStopExecution as never),
     onSubscribe: ({ args, setResultAndStopExecution }) => enforce(args, setResultAndStopExecution as never),

@@ -1,7 +1,8 @@
 /**
- * The one enforcement core of Gatehouse's own server (src/graphql/auth-plugin.ts) and of the
+ * The one enforcement core of Gatehouse's own server (src/graphql/auth-cache.ts) and of the
  * library's useGatehouse: bearer extraction, refusals, the per-document plan and what it needs,
- * the generic-auth setup and the engine that checks a plan, and token verification on src/tokens.
+ * the engine that resolves the caller and checks a plan (reporting refusals as
+ * @envelop/generic-auth does, without loading it), and token verification on src/tokens.
  * Imports only src/vocabulary, src/tokens and src/clock.ts: the field checks themselves (the
  * server's live policy, the library's decisions) are handed in.
  */
@@ -11,7 +12,6 @@ export {
   type EnforcementOptions,
   type FieldCheck,
   useEnforcement,
-  useReferenceEnforcement,
 } from './engine.js';
 export { type Needs, needsOf, needsOfPlan, type Permission } from './needs.js';
 export { type Plan, type PlannedCheck, planFor } from './plan.js';

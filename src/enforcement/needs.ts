@@ -39,7 +39,8 @@ export function needsOfPlan(schema: GraphQLSchema, plan: Plan): Needs {
     any = true;
     if (req.roleSets.length || req.scopeAlternatives.length) roles = true;
     for (const p of req.permissions) add(p);
-    for (const alt of req.policyAlternatives) for (const all of alt) for (const policy of all) add(policyPermission(policy));
+    for (const alt of req.policyAlternatives)
+      for (const all of alt) for (const policy of all) add(policyPermission(policy));
   }
   const needs = any ? { any, roles, permissions: [...permissions.values()] } : NONE;
   memo.set(plan, needs);

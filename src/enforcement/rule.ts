@@ -123,7 +123,11 @@ export function refusalsOf(args: ExecutionArgsLike, decide: DecideField): GraphQ
         if (variableValues && !included(variableValues, node)) return undefined;
         const parent = getNamedType(typeInfo.getParentType());
         if (!parent || isIntrospectionType(parent)) return undefined;
-        const members = isUnionType(parent) ? parent.getTypes() : isObjectType(parent) || isInterfaceType(parent) ? [parent] : [];
+        const members = isUnionType(parent)
+          ? parent.getTypes()
+          : isObjectType(parent) || isInterfaceType(parent)
+            ? [parent]
+            : [];
         for (const member of members) {
           const error = check(node, path, member);
           if (error) {

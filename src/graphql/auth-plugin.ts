@@ -1,3 +1,4 @@
+import { useGenericAuth, type ValidateUserFnParams } from '@envelop/generic-auth';
 import type { GraphQLField, GraphQLInterfaceType, GraphQLObjectType } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import {
@@ -6,9 +7,9 @@ import {
   FORBIDDEN,
   type Refusal,
   refusal,
+  refusalError,
   SERVICE_UNAVAILABLE,
   UNAUTHENTICATED,
-  useReferenceEnforcement,
 } from '../enforcement/index.js';
 import { inSpan, inSpanSync } from '../observability/tracing.js';
 import type { VerifiedToken } from '../tokens/types.js';
@@ -107,7 +108,11 @@ export function validateField(on: On, parentType: Parent, field: GraphQLField<un
   if (req.apps && !req.apps.includes(ctx.app.slug)) return NOT_SERVED;
   if (!req.authenticated) {
     // `policy.required` (mdb-engine): the app's root fields need a token unless reviewed as public.
-    if (!ctx.app.policy.required || !isRootField(on, parentType) || PUBLIC_ROOT_FIELDS.has(`${parentType.name}.${field.name}`))
+    if (
+      !ctx.app.policy.required ||
+      !isRootField(on, parentType) ||
+      PUBLIC_ROOT_FIELDS.has(`${parentType.name}.${field.name}`)
+    )
       return undefined;
     req = TOKEN_ONLY;
   }
@@ -130,9 +135,25 @@ export const gatehouseEnforcement: EnforcementOptions<VerifiedToken, GatehouseCo
 
 /**
  * Enforces @auth / @permission (and the Federation @authenticated / @requiresScopes / @policy)
- * before execution, with generic-auth's own validation pass on every request (the reference;
- * `gatehouse serve` runs useCachedGatehouseAuth, which answers the same).
+ * before execution with @envelop/generic-auth itself, configured through its public options:
+ * its rule walks the whole document on every request. The reference the enforcement core is
+ * tested against (test/bench-support/auth-cache.test.ts) and the benchmarks' baseline;
+ * `gatehouse serve` runs useCachedGatehouseAuth, which answers the same.
  */
 export function useGatehouseAuth(): Plugin<GatehouseContext> {
-  return useReferenceEnforcement(gatehouseEnforcement) as Plugin<GatehouseContext>;
+  const validateUser = (p: ValidateUserFnParams<VerifiedToken | null | undefined>) => {
+    const on = {
+      schema: p.executionArgs.schema,
+      context: p.executionArgs.contextValue as GatehouseContext,
+      user: p.user ?? null,
+    };
+    const r = validateField(on, p.parentType, p.field);
+    return r && refusalError(r, p.fieldNode, p.path);
+  };
+  return useGenericAuth<VerifiedToken, GatehouseContext>({
+    mode: 'protect-granular',
+    authDirectiveName: 'auth',
+    resolveUserFn: resolveCaller,
+    validateUser: validateUser as (p: ValidateUserFnParams<VerifiedToken>) => ReturnType<typeof validateUser>,
+  }) as unknown as Plugin<GatehouseContext>;
 }
