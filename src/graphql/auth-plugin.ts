@@ -17,7 +17,6 @@ import { meets, type Requirement, requirementOf } from '../vocabulary/index.js';
 import { type GatehouseContext, presentedToken } from './context.js';
 import { PUBLIC_ROOT_FIELDS } from './public-fields.js';
 
-export { presentedToken };
 
 /**
  * Who is calling: a Bearer token, else (cookie mode) the gh_access cookie — the CSRF guard has
