@@ -51,9 +51,9 @@ function passes<User, Context>(plan: Plan, on: Checked<User, Context>, check: Fi
 /**
  * The enforcement both Gatehouse and useGatehouse run, in place of @envelop/generic-auth: the
  * caller is resolved into `context.currentUser` while the context is built, and the fields are
- * checked before execution, once per operation context (as generic-auth's extended validation does). Which fields are checked depends
- * only on the document, so that walk is made once per parsed document (the plan); per request
- * only the check of each distinct field runs. When one of them refuses, the document is walked
+ * checked before execution, once per operation context (as generic-auth's extended validation
+ * does). Which fields are checked depends only on the document, so that walk is made once per
+ * parsed document (the plan); per request only the check of each distinct field runs. When one of them refuses, the document is walked
  * again the way generic-auth's rule walks it, so that refusals keep its errors, paths and status.
  */
 export function useEnforcement<User extends object, Context extends object>(
