@@ -4,7 +4,7 @@
  *
  *   npm run bench                       all scenarios (a few minutes)
  *   npm run bench -- --quick            shorter rounds (checks the harness; numbers are rough)
- *   npm run bench -- --only 1,3,5       some scenarios (by number; 10 = tracing cost)
+ *   npm run bench -- --only 1,3,5       some scenarios (by number; 13 = import cost of the package entries)
  *   npm run bench -- --profile          also profile the warm auth-tax path (--cpu-prof) and summarize it
  *
  * Writes bench/results/latest.{json,md,svg}. Ratios are compared only within one run, in
@@ -28,6 +28,7 @@ import { authTaxInProcess } from './scenarios/auth-tax.js';
 import { authTaxHttp } from './scenarios/auth-tax-http.js';
 import { closeFixture } from './scenarios/fixture.js';
 import { gatewayTax } from './scenarios/gateway.js';
+import { importCost } from './scenarios/import-cost.js';
 import { unloadedLatency } from './scenarios/latency.js';
 import { loginScenario } from './scenarios/login.js';
 import { loginScale } from './scenarios/login-scale.js';
@@ -65,6 +66,7 @@ const SCENARIOS: { name: string; covers: number[]; run: (ctx: BenchContext) => P
   { name: 'policy propagation (10)', covers: [10], run: policyPropagation },
   { name: 'tracing (11)', covers: [11], run: tracingScenario },
   { name: 'login at scale (12, with policy propagation 10)', covers: [12], run: loginScale },
+  { name: 'import cost of the package entries (13)', covers: [13], run: importCost },
 ];
 
 const { values: flags, positionals } = parseArgs({

@@ -9,7 +9,7 @@ import type { Database } from './db/index.js';
 import { createFlows } from './flows/index.js';
 import { createGateway, type Gateway } from './gateway/index.js';
 import { gatehouseSchema } from './graphql/index.js';
-import { createGatehouseYoga, type GatehouseYoga, listenHttp, type Listening, type YogaOptions } from './http/index.js';
+import { createGatehouseYoga, type GatehouseYoga, type Listening, listenHttp, type YogaOptions } from './http/index.js';
 import { createIdentityService } from './identity/index.js';
 import { createLogger, createMetrics, type Logger, type Metrics } from './observability/index.js';
 import { createRateLimiter } from './ratelimit/index.js';

@@ -12,16 +12,6 @@ export {
   type ServicesOptions,
   startServices,
 } from './gatehouse.js';
-// Services behind the gateway: refuse traffic that did not come through it, or came twice.
-export {
-  APP_HEADER,
-  exportGatewayKey,
-  NONCE_HEADER,
-  SESSION_ID_HEADER,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  USER_ID_HEADER,
-} from './gateway/index.js';
 export { FEDERATION_SPEC_URL, GATEHOUSE_SPEC_URL } from './graphql/index.js';
 // Other GraphQL servers: enforce @auth / @permission with Gatehouse tokens and policies.
 export {
@@ -52,5 +42,15 @@ export {
 } from './library/index.js';
 export type { Services } from './services.js';
 export type { AccessClaims, VerifiedToken } from './tokens/index.js';
+// Services behind the gateway: refuse traffic that did not come through it, or came twice.
 /** The directive definitions every service that declares @auth / @permission must use verbatim. */
-export { GATEHOUSE_DIRECTIVES_SDL } from './vocabulary/index.js';
+export {
+  APP_HEADER,
+  exportGatewayKey,
+  GATEHOUSE_DIRECTIVES_SDL,
+  NONCE_HEADER,
+  SESSION_ID_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  USER_ID_HEADER,
+} from './vocabulary/index.js';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { systemClock } from '../../src/clock.js';
+import type { ResolvedManifest } from '../../src/config/index.js';
 import { BUILTIN_DEFAULTS, resolveManifest, validateManifest } from '../../src/config/index.js';
+import type { CoreDeps } from '../../src/core/index.js';
 import { connectDatabase } from '../../src/db/index.js';
 import { launchDatabase } from '../../src/embedded-db/index.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import type { ResolvedManifest } from '../../src/config/index.js';
-import type { CoreDeps } from '../../src/core/index.js';
 import { type DomainSettings, domainSettings } from '../../src/services.js';
 
 export interface BenchDeps {

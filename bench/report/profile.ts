@@ -14,8 +14,8 @@ const MARKERS: Marker[] = [
     match: (f) => f.url.includes('@envelop/extended-validation') && f.functionName === 'handler',
   },
   {
-    name: 'auth-cache check (plan + validateField)',
-    match: (f) => f.functionName === 'allowed' && f.url.includes('auth-cache'),
+    name: 'enforcement core check (plan + validateField)',
+    match: (f) => f.functionName === 'passes' && f.url.includes('enforcement/engine'),
   },
   { name: 'validateField (requirements, permission checks)', match: (f) => f.functionName === 'validateField' },
   { name: 'resolveCaller (token, revocation set)', match: (f) => f.functionName === 'resolveCaller' },

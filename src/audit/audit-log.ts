@@ -1,6 +1,6 @@
 import { type Collection, type Filter, MongoBulkWriteError, ObjectId } from 'mongodb';
-import { expireDocuments } from '../db/index.js';
 import type { CoreDeps } from '../core/index.js';
+import { expireDocuments } from '../db/index.js';
 import { type BatchQueue, createBatchQueue } from './batch-queue.js';
 import { type AuditDoc, clampFirst, toAuditDoc, toAuditEvent } from './event.js';
 import type { AuditLog } from './types.js';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { ALGORITHMS, type AppConfig, loadSecret, readEnv, type SigningAlgorithm } from '../config/index.js';
 import { checkName, initialRolesOf, rolesForNewUser } from '../flows/index.js';
-import { exportGatewayKey } from '../gateway/index.js';
 import type { Services } from '../services.js';
+import { exportGatewayKey } from '../vocabulary/index.js';
 import { readStdin, stateDir, withServices } from './services.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];

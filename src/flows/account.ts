@@ -1,8 +1,8 @@
 import type { AppConfig } from '../config/index.js';
 import { InputError, normalizeEmail } from '../identity/index.js';
-import type { FlowDeps } from './deps.js';
 import type { VerifiedToken } from '../tokens/index.js';
 import { auditAuth } from './audit.js';
+import type { FlowDeps } from './deps.js';
 import { FlowError, forbiddenFlow, rateLimitedFlow } from './errors.js';
 import type { RequestInfo } from './request-info.js';
 import { grantRoles, initialRolesOf } from './roles.js';

@@ -1,8 +1,8 @@
 import type { AppConfig } from '../config/index.js';
 import { InputError } from '../identity/index.js';
-import type { FlowDeps } from './deps.js';
 import type { VerifiedToken } from '../tokens/index.js';
 import { auditAuth } from './audit.js';
+import type { FlowDeps } from './deps.js';
 import type { RequestInfo } from './request-info.js';
 
 const NAME = /^[A-Za-z0-9_.:*-]{1,64}$/;

@@ -1,7 +1,7 @@
-import { confirmTotp, disableTotp, enrollTotp } from './mfa.js';
 import { requestEmailVerification, requestPasswordReset, resetPassword, verifyEmail } from './account.js';
 import { setPolicy, setRole } from './admin.js';
 import type { FlowDeps } from './deps.js';
+import { confirmTotp, disableTotp, enrollTotp } from './mfa.js';
 import { grantRoles, seedApp } from './roles.js';
 import { changePassword, logout, logoutAll, refresh, revokeSession } from './session.js';
 import { login, loginAnonymous, register } from './sign-in.js';

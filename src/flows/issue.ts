@@ -1,9 +1,9 @@
 import type { AppConfig } from '../config/index.js';
 import type { UserRecord } from '../identity/index.js';
 import { inSpan } from '../observability/index.js';
-import type { FlowDeps } from './deps.js';
 import type { SessionRecord } from '../sessions/index.js';
 import { auditAuth } from './audit.js';
+import type { FlowDeps } from './deps.js';
 import type { RequestInfo } from './request-info.js';
 
 /** A signed-in result: what login, register, loginAnonymous and refresh hand back. */

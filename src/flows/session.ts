@@ -1,8 +1,8 @@
 import type { AppConfig } from '../config/index.js';
 import { inSpan } from '../observability/index.js';
-import type { FlowDeps } from './deps.js';
 import type { VerifiedToken } from '../tokens/index.js';
 import { auditAuth } from './audit.js';
+import type { FlowDeps } from './deps.js';
 import { FlowError, refusedRefresh } from './errors.js';
 import { type AuthResult, accessTokenFor } from './issue.js';
 import type { RequestInfo } from './request-info.js';

@@ -1,9 +1,9 @@
 import type { AppConfig } from '../config/index.js';
 import { checkDeviceId, normalizeEmail } from '../identity/index.js';
 import { inSpan } from '../observability/index.js';
-import type { FlowDeps } from './deps.js';
 import { sendVerification } from './account.js';
 import { auditAuth } from './audit.js';
+import type { FlowDeps } from './deps.js';
 import { FlowError, forbiddenFlow, rateLimitedFlow, refusedLogin } from './errors.js';
 import { type AuthResult, startSession } from './issue.js';
 import { checkLoginCode } from './mfa.js';

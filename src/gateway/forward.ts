@@ -1,8 +1,7 @@
 import { context, propagation } from '@opentelemetry/api';
 import type { Clock } from '../clock.js';
-import { presentedToken } from '../graphql/auth-plugin.js';
-import type { GatehouseContext } from '../graphql/index.js';
-import { deriveGatewayKey, gatewayHeaders, type SignedCall } from './signature.js';
+import { type GatehouseContext, presentedToken } from '../graphql/index.js';
+import { deriveGatewayKey, gatewayHeaders, type SignedCall } from '../vocabulary/index.js';
 
 /** Builds the headers of one downstream call from the request being served (or none: the gateway's own call). */
 export type HeadersFor = (

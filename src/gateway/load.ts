@@ -1,6 +1,6 @@
 import pRetry from 'p-retry';
 import type { Downstream } from '../config/index.js';
-import type { SignedCall } from './signature.js';
+import type { SignedCall } from '../vocabulary/index.js';
 
 export interface LoadOptions {
   /** Headers for the request, given its method and exact body (the gateway's signature, so a service that demands it answers). */

@@ -1,21 +1,21 @@
 import { useGenericAuth, type ValidateUserFnParams } from '@envelop/generic-auth';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { readAuthCookies } from '../http/security/index.js';
+import type { GraphQLField, GraphQLInterfaceType, GraphQLObjectType } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import {
+  type Checked,
+  type EnforcementOptions,
+  FORBIDDEN,
+  type Refusal,
+  refusal,
+  refusalError,
+  SERVICE_UNAVAILABLE,
+  UNAUTHENTICATED,
+} from '../enforcement/index.js';
 import { inSpan, inSpanSync } from '../observability/index.js';
 import type { VerifiedToken } from '../tokens/index.js';
 import { meets, type Requirement, requirementOf } from '../vocabulary/index.js';
-import type { GatehouseContext } from './context.js';
-import type { ErrorCode } from './errors.js';
+import { type GatehouseContext, presentedToken } from './context.js';
 import { PUBLIC_ROOT_FIELDS } from './public-fields.js';
-
-const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i;
-
-/** The access token a request presents: the Bearer header, else (cookie mode) the gh_access cookie. */
-export async function presentedToken(ctx: Pick<GatehouseContext, 'request' | 'app'>): Promise<string | undefined> {
-  const header = ctx.request.headers.get('authorization');
-  if (header !== null) return BEARER.exec(header)?.[1];
-  return ctx.app.cookies.enabled ? (await readAuthCookies(ctx.request, ctx.app)).access : undefined;
-}
 
 /**
  * Who is calling: a Bearer token, else (cookie mode) the gh_access cookie — the CSRF guard has
@@ -72,65 +72,86 @@ const TOKEN_ONLY: Requirement = {
   policyAlternatives: [],
 };
 
-function isRootField(p: ValidateUserFnParams<unknown>): boolean {
-  const { schema } = p.executionArgs;
+const ENROL_FIRST = refusal('FORBIDDEN', 'Set up two-factor authentication first', 'MFA_ENROLLMENT_REQUIRED');
+const NOT_SERVED = refusal('FORBIDDEN', 'Not served for this app');
+
+type Parent = GraphQLObjectType | GraphQLInterfaceType;
+type On = Checked<VerifiedToken, GatehouseContext>;
+
+function isRootField({ schema }: On, parentType: Parent): boolean {
   return (
-    p.parentType === schema.getQueryType() ||
-    p.parentType === schema.getMutationType() ||
-    p.parentType === schema.getSubscriptionType()
+    parentType === schema.getQueryType() ||
+    parentType === schema.getMutationType() ||
+    parentType === schema.getSubscriptionType()
   );
 }
 
-function isUnlistedRootField(p: ValidateUserFnParams<unknown>): boolean {
-  return isRootField(p) && !PUBLIC_ROOT_FIELDS.has(`${p.parentType.name}.${p.field.name}`);
-}
-
-const refuse = (p: ValidateUserFnParams<unknown>, code: ErrorCode, message: string, status?: number, reason?: string) =>
-  createGraphQLError(message, {
-    nodes: [p.fieldNode],
-    path: p.path,
-    extensions: { code, ...(reason ? { reason } : {}), ...(status ? { http: { status } } : {}) },
-  });
-
-/** generic-auth's synchronous per-field check: directive requirements against live roles and policy. */
-export function validateField(p: ValidateUserFnParams<VerifiedToken | null | undefined>) {
-  const ctx = p.executionArgs.contextValue as GatehouseContext;
+/**
+ * Gatehouse's check of one field: directive requirements against live roles and policy, plus the
+ * server's own rules (MFA enrolment, served apps, `policy.required`, the revocation feed's freshness).
+ */
+export function validateField(on: On, parentType: Parent, field: GraphQLField<unknown, unknown>): Refusal | undefined {
+  const ctx = on.context;
+  const user = on.user;
   // Root fields decide: what is below an open root (the enrolment's own fields) is open too.
   if (
     ctx.mfaEnrollmentRequired &&
-    p.user &&
-    isRootField(p) &&
-    !OPEN_DURING_ENROLMENT.has(`${p.parentType.name}.${p.field.name}`)
+    user &&
+    isRootField(on, parentType) &&
+    !OPEN_DURING_ENROLMENT.has(`${parentType.name}.${field.name}`)
   )
-    return refuse(p, 'FORBIDDEN', 'Set up two-factor authentication first', 403, 'MFA_ENROLLMENT_REQUIRED');
-  let req = requirementOf(p.executionArgs.schema, p.parentType, p.field);
+    return ENROL_FIRST;
+  let req = requirementOf(on.schema, parentType, field);
   // A downstream that serves only some apps: the others' requests never reach it, token or not.
-  if (req.apps && !req.apps.includes(ctx.app.slug)) return refuse(p, 'FORBIDDEN', 'Not served for this app', 403);
+  if (req.apps && !req.apps.includes(ctx.app.slug)) return NOT_SERVED;
   if (!req.authenticated) {
     // `policy.required` (mdb-engine): the app's root fields need a token unless reviewed as public.
-    if (!ctx.app.policy.required || !isUnlistedRootField(p)) return undefined;
+    if (
+      !ctx.app.policy.required ||
+      !isRootField(on, parentType) ||
+      PUBLIC_ROOT_FIELDS.has(`${parentType.name}.${field.name}`)
+    )
+      return undefined;
     req = TOKEN_ONLY;
   }
   // Without a fresh revocation feed we cannot know that a token is still good.
-  if (!ctx.services.revocations.isFresh())
-    return refuse(p, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable', 503);
-  const user = p.user;
-  if (!user) return refuse(p, 'UNAUTHENTICATED', 'Authentication required', 401);
+  if (!ctx.services.revocations.isFresh()) return SERVICE_UNAVAILABLE;
+  if (!user) return UNAUTHENTICATED;
   const authz = ctx.services.authz(user.app);
   const allowed = meets(req, {
     can: (resource, action) => authz.can(user.app, user.userId, resource, action),
     hasRole: (role) => authz.hasRole(user.app, user.userId, role),
   });
-  if (!allowed) return refuse(p, 'FORBIDDEN', 'Forbidden', 403);
-  return undefined;
+  return allowed ? undefined : FORBIDDEN;
 }
 
-/** Enforces @auth / @permission (and the Federation @authenticated / @requiresScopes / @policy) before execution. */
+/** The server's strategy for the enforcement core: its caller and its field check. */
+export const gatehouseEnforcement: EnforcementOptions<VerifiedToken, GatehouseContext> = {
+  resolveUser: resolveCaller,
+  check: validateField,
+};
+
+/**
+ * Enforces @auth / @permission (and the Federation @authenticated / @requiresScopes / @policy)
+ * before execution with @envelop/generic-auth itself, configured through its public options:
+ * its rule walks the whole document on every request. The reference the enforcement core is
+ * tested against (test/bench-support/auth-cache.test.ts) and the benchmarks' baseline;
+ * `gatehouse serve` runs useCachedGatehouseAuth, which answers the same.
+ */
 export function useGatehouseAuth(): Plugin<GatehouseContext> {
+  const validateUser = (p: ValidateUserFnParams<VerifiedToken | null | undefined>) => {
+    const on = {
+      schema: p.executionArgs.schema,
+      context: p.executionArgs.contextValue as GatehouseContext,
+      user: p.user ?? null,
+    };
+    const r = validateField(on, p.parentType, p.field);
+    return r && refusalError(r, p.fieldNode, p.path);
+  };
   return useGenericAuth<VerifiedToken, GatehouseContext>({
     mode: 'protect-granular',
     authDirectiveName: 'auth',
     resolveUserFn: resolveCaller,
-    validateUser: validateField as (p: ValidateUserFnParams<VerifiedToken>) => ReturnType<typeof validateField>,
+    validateUser: validateUser as (p: ValidateUserFnParams<VerifiedToken>) => ReturnType<typeof validateUser>,
   }) as unknown as Plugin<GatehouseContext>;
 }

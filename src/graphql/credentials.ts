@@ -1,23 +1,18 @@
 import type { AuthResult, RequestInfo } from '../flows/index.js';
-import {
-  CSRF_HEADER,
-  clearAuthCookies,
-  csrfBinding,
-  fromTrustedPage,
-  readAuthCookies,
-  setAuthCookies,
-} from '../http/security/index.js';
-import type { Services } from './services.js';
-import type { GatehouseContext } from './context.js';
+import type { GatehouseContext, RequestCredentials } from './context.js';
 import { gatehouseError, unauthenticated } from './errors.js';
 import type { AuthPayloadView } from './types/index.js';
 
 export const requestInfo = (ctx: GatehouseContext): RequestInfo => ({ ip: ctx.clientIp, userAgent: ctx.userAgent });
 
-const bindingOf = (services: Services) => csrfBinding(services.secret);
-
 const csrfRefusal = (reason: string) =>
   gatehouseError('FORBIDDEN', 'Missing or invalid CSRF token', { reason, status: 403 });
+
+/** Cookie mode needs the HTTP layer's credentials in the context (createGatehouseYoga puts them there). */
+function sink(ctx: GatehouseContext): RequestCredentials {
+  if (!ctx.credentials) throw new Error('cookie mode needs the credentials the HTTP layer puts into the context');
+  return ctx.credentials;
+}
 
 /**
  * Cookie mode: a mutation that is about to set session cookies must come from a page we trust
@@ -25,18 +20,18 @@ const csrfRefusal = (reason: string) =>
  * attacker's account (login CSRF). Checked before any work is done.
  */
 export function assertMayIssueCookies(ctx: GatehouseContext): void {
-  if (ctx.app.cookies.enabled && !fromTrustedPage(ctx.request, ctx.app)) throw csrfRefusal('bad-origin');
+  if (ctx.app.cookies.enabled && !sink(ctx).fromTrustedPage()) throw csrfRefusal('bad-origin');
 }
 
 /** Hands a fresh token pair to the client: in the body, or (cookie mode) only as cookies. */
 export async function deliver(ctx: GatehouseContext, result: AuthResult): Promise<AuthPayloadView> {
   if (!ctx.app.cookies.enabled) return { result, tokensInBody: true };
-  await setAuthCookies(ctx.request, ctx.app, {
+  await sink(ctx).deliver({
     accessToken: result.accessToken,
     accessExpiresAt: result.accessExpiresAt,
     refreshToken: result.refreshToken,
     refreshExpiresAt: Math.floor(result.session.expiresAt.getTime() / 1000),
-    csrf: bindingOf(ctx.services).tokenFor(ctx.app.slug, result.session.id),
+    sessionId: result.session.id,
   });
   return { result, tokensInBody: false };
 }
@@ -48,7 +43,7 @@ export async function refreshTokenOf(
 ): Promise<{ token: string; fromCookie: boolean }> {
   if (arg) return { token: arg, fromCookie: false };
   if (ctx.app.cookies.enabled) {
-    const fromCookie = (await readAuthCookies(ctx.request, ctx.app)).refresh;
+    const fromCookie = await sink(ctx).refreshCookie();
     if (fromCookie) return { token: fromCookie, fromCookie: true }; // the CSRF guard has checked this cookie request
   }
   throw unauthenticated('Invalid refresh token');
@@ -61,10 +56,9 @@ export async function refreshTokenOf(
  * next refresh with the old cookie receives the same successor).
  */
 export function assertCsrfBoundTo(ctx: GatehouseContext, sessionId: string): void {
-  const header = ctx.request.headers.get(CSRF_HEADER);
-  if (!header || !bindingOf(ctx.services).matches(header, ctx.app.slug, sessionId)) throw csrfRefusal('unbound-token');
+  if (!sink(ctx).csrfBoundTo(sessionId)) throw csrfRefusal('unbound-token');
 }
 
 export async function forget(ctx: GatehouseContext): Promise<void> {
-  if (ctx.app.cookies.enabled) await clearAuthCookies(ctx.request, ctx.app);
+  if (ctx.app.cookies.enabled) await sink(ctx).forget();
 }

@@ -4,7 +4,7 @@
  */
 export { useCachedGatehouseAuth } from './auth-cache.js';
 export { useGatehouseAuth } from './auth-plugin.js';
-export type { GatehouseContext } from './context.js';
+export { type DeliveredTokens, type GatehouseContext, presentedToken, type RequestCredentials } from './context.js';
 export { FEDERATION_SPEC_URL, GATEHOUSE_SPEC_URL } from './federation.js';
 export { createMaskError, isDatabaseUnavailable } from './mask.js';
 export { printSdl } from './print.js';

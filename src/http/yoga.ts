@@ -10,6 +10,7 @@ import {
 } from '../graphql/index.js';
 import { useMetrics, useMetricsRoute, useRequestLog, useTracing } from '../observability/index.js';
 import { clientIp } from './client-ip.js';
+import { HttpCredentials } from './credentials.js';
 import { useRoutes } from './routes.js';
 import {
   csrfBinding,
@@ -42,6 +43,7 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
   };
   const production = services.env.production;
   const schema = options.schema;
+  const binding = csrfBinding(services.secret);
   return createYoga<ServerContext, Partial<GatehouseContext>>({
     schema: typeof schema === 'function' ? () => schema() : (schema ?? gatehouseSchema()),
     graphqlEndpoint: '/graphql',
@@ -64,16 +66,17 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
         flows: services.flows,
         clientIp: clientIp(req?.socket.remoteAddress, request.headers.get('x-forwarded-for'), trusted),
         userAgent: request.headers.get('user-agent') ?? undefined,
+        credentials: new HttpCredentials(request, app, binding),
       };
     },
     plugins: [
       useTracing(), // outermost instrumentation: every later hook of an operation runs inside its span
       useRequestLog(logger), // first onRequest: its onRequest must run even for routes another plugin answers
-      useCookies(), // before auth: the auth plugin reads cookies while building the context
+      useCookies(), // before auth: the credentials in the context read cookies while it is built
       useSecurityHeaders({ trustedProxies: manifest.server.http.trustedProxies, graphiql: !production }),
       useCloseAfterTooLarge(),
       useSingleGraphQLPath(),
-      useCookieCsrfGuard(appOf, csrfBinding(services.secret)),
+      useCookieCsrfGuard(appOf, binding),
       useMetricsRoute(services.metrics),
       useRoutes(services),
       ...useGraphQLHardening(manifest.server.graphql, { production }),

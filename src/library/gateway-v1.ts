@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { KEY_INFO } from '../gateway/index.js';
+import { KEY_INFO } from '../vocabulary/index.js';
 
 /**
  * The first signature form, `t=<unix s>,v1=<mac>` over service, time, app and user id only: it

@@ -9,7 +9,7 @@ import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   USER_ID_HEADER,
-} from '../gateway/index.js';
+} from '../vocabulary/index.js';
 import { looksLikeV1, verifyV1 } from './gateway-v1.js';
 import { createNonceStore, type NonceStore } from './nonce-store.js';
 

@@ -1,4 +1,13 @@
-export { type CallerChecks, meets, type Needs, needsOf, policyPermission } from './checks.js';
+export {
+  createTokenVerifier,
+  type KeySource,
+  type Needs,
+  needsOf,
+  type PublicAlgorithm,
+  type TokenVerifier,
+  type VerifierOptions,
+} from '../enforcement/index.js';
+export { type CallerChecks, meets, policyPermission } from '../vocabulary/index.js';
 export {
   type GatewayRefusal,
   type GatewayRequest,
@@ -24,10 +33,3 @@ export { createNonceStore, type MemoryNonceStoreOptions, type NonceStore } from 
 export { type GatehousePlugin, type UseGatehouseOptions, useGatehouse } from './plugin.js';
 export type { RemotePermissions } from './remote-source.js';
 export type { Decision, PermissionSource } from './source.js';
-export {
-  createTokenVerifier,
-  type KeySource,
-  type PublicAlgorithm,
-  type TokenVerifier,
-  type VerifierOptions,
-} from './verify.js';

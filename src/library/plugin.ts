@@ -1,15 +1,24 @@
-import { useGenericAuth, type ValidateUserFnParams } from '@envelop/generic-auth';
-import { createGraphQLError } from '@graphql-tools/utils';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { GraphQLField, GraphQLInterfaceType, GraphQLObjectType } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import {
+  type Checked,
+  createTokenVerifier,
+  type ExecutionArgsLike,
+  FORBIDDEN,
+  needsOfPlan,
+  type Plan,
+  type Refusal,
+  requestBearer,
+  SERVICE_UNAVAILABLE,
+  UNAUTHENTICATED,
+  useEnforcement,
+  type VerifierOptions,
+} from '../enforcement/index.js';
 import type { VerifiedToken } from '../tokens/index.js';
-import type { ErrorCode } from '../vocabulary/index.js';
-import { requirementOf } from '../vocabulary/index.js';
-import { meets, needsOf } from './checks.js';
+import { meets, requirementOf } from '../vocabulary/index.js';
 import { type MongoPermissions, mongoSource } from './mongodb-source.js';
 import { type RemotePermissions, remoteSource } from './remote-source.js';
 import type { Decision, PermissionSource } from './source.js';
-import { createTokenVerifier, type VerifierOptions } from './verify.js';
 
 export interface UseGatehouseOptions extends VerifierOptions {
   /** Where @permission / @auth(roles:) are decided: Gatehouse's MongoDB, or Gatehouse's `can` over HTTP. */
@@ -25,34 +34,18 @@ export interface GatehousePlugin extends Plugin {
   close(): Promise<void>;
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i;
-
-/** `Authorization: Bearer …` from a Fetch request (Yoga) or a Node request (`req`). */
-function bearerToken(context: Record<string, unknown>): string | undefined {
-  const request = context.request as Request | undefined;
-  const node = context.req as { headers?: Record<string, string | string[] | undefined> } | undefined;
-  const header = request?.headers?.get('authorization') ?? node?.headers?.authorization;
-  return typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
-}
-
 interface RequestState {
   token?: string;
   decision?: Decision;
 }
 
-const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, SERVICE_UNAVAILABLE: 503 };
-const refuse = (p: ValidateUserFnParams<unknown>, code: ErrorCode, message: string) =>
-  createGraphQLError(message, {
-    nodes: [p.fieldNode],
-    path: p.path,
-    extensions: { code, http: { status: STATUS[code] } },
-  });
+type Context = Record<string, unknown>;
 
 /**
  * An Envelop plugin for any Yoga / Envelop server: enforces Gatehouse's @auth / @permission (and
  * the Federation @authenticated / @requiresScopes / @policy) with Gatehouse access tokens, the
- * same way Gatehouse does — before execution, so a refused field's resolver never runs.
- * `context.currentUser` is the verified token (`userId`, `app`, `sessionId`, …) or null.
+ * same way Gatehouse does (the same enforcement core) — before execution, so a refused field's
+ * resolver never runs. `context.currentUser` is the verified token (`userId`, `app`, `sessionId`, …) or null.
  */
 export function useGatehouse(options: UseGatehouseOptions): GatehousePlugin {
   const verify = createTokenVerifier(options);
@@ -60,7 +53,7 @@ export function useGatehouse(options: UseGatehouseOptions): GatehousePlugin {
     'mongodb' in options.permissions
       ? mongoSource(options.app, options.permissions)
       : remoteSource(options.permissions);
-  const getToken = options.getToken ?? bearerToken;
+  const getToken = options.getToken ?? requestBearer;
   const states = new WeakMap<object, RequestState>();
   const stateOf = (ctx: object) => {
     let s = states.get(ctx);
@@ -73,13 +66,21 @@ export function useGatehouse(options: UseGatehouseOptions): GatehousePlugin {
   // Start loading now; a failure is retried per request and answers SERVICE_UNAVAILABLE meanwhile.
   source.ready().catch(() => {});
 
-  /** Before generic-auth's check: settle, asynchronously, everything its synchronous check will ask. */
-  async function prepare(args: { schema: GraphQLSchema; document: DocumentNode; contextValue: unknown }) {
-    const ctx = args.contextValue as Record<string, unknown>;
+  async function resolveUser(ctx: Context): Promise<VerifiedToken | null> {
+    const token = await getToken(ctx);
+    if (!token) return null;
+    const user = await verify(token);
+    if (user) stateOf(ctx).token = token;
+    return user;
+  }
+
+  /** Before the synchronous checks: settle, asynchronously, everything they will ask. */
+  async function prepare(args: ExecutionArgsLike, plan: Plan) {
+    const ctx = args.contextValue as Context;
     const user = ctx.currentUser as VerifiedToken | null | undefined;
     const state = stateOf(ctx);
     if (!user || !state.token) return;
-    const needs = needsOf(args.schema, args.document);
+    const needs = needsOfPlan(args.schema, plan);
     if (!needs.any) return;
     try {
       await source.ready();
@@ -90,38 +91,25 @@ export function useGatehouse(options: UseGatehouseOptions): GatehousePlugin {
     if (state.decision.kind === 'unauthenticated') ctx.currentUser = null;
   }
 
-  function validateUser(p: ValidateUserFnParams<VerifiedToken | null | undefined>) {
-    const req = requirementOf(p.executionArgs.schema, p.parentType, p.field);
+  /** The library's check of one field: the directive requirements against this operation's decision. */
+  function check(
+    on: Checked<VerifiedToken, Context>,
+    parentType: GraphQLObjectType | GraphQLInterfaceType,
+    field: GraphQLField<unknown, unknown>,
+  ): Refusal | undefined {
+    const req = requirementOf(on.schema, parentType, field);
     if (!req.authenticated) return undefined;
-    if (!p.user) return refuse(p, 'UNAUTHENTICATED', 'Authentication required');
-    const decision = states.get(p.executionArgs.contextValue as object)?.decision;
-    if (!decision || decision.kind === 'unavailable') {
-      return refuse(p, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable');
-    }
-    if (decision.kind === 'unauthenticated') return refuse(p, 'UNAUTHENTICATED', 'Authentication required');
-    return meets(req, decision.checks) ? undefined : refuse(p, 'FORBIDDEN', 'Forbidden');
+    if (!on.user) return UNAUTHENTICATED;
+    const decision = states.get(on.context)?.decision;
+    if (!decision || decision.kind === 'unavailable') return SERVICE_UNAVAILABLE;
+    if (decision.kind === 'unauthenticated') return UNAUTHENTICATED;
+    return meets(req, decision.checks) ? undefined : FORBIDDEN;
   }
 
+  const enforcement = useEnforcement<VerifiedToken, Context>({ resolveUser, prepare, check });
   return {
     onPluginInit({ addPlugin }) {
-      addPlugin({
-        onExecute: ({ args }) => prepare(args),
-        onSubscribe: ({ args }) => prepare(args),
-      });
-      addPlugin(
-        useGenericAuth<VerifiedToken, Record<string, unknown>>({
-          mode: 'protect-granular',
-          authDirectiveName: 'auth',
-          async resolveUserFn(ctx) {
-            const token = await getToken(ctx);
-            if (!token) return null;
-            const user = await verify(token);
-            if (user) stateOf(ctx).token = token;
-            return user;
-          },
-          validateUser: validateUser as (p: ValidateUserFnParams<VerifiedToken>) => ReturnType<typeof validateUser>,
-        }) as Plugin,
-      );
+      addPlugin(enforcement);
     },
     ready: () => source.ready(),
     close: () => source.close(),

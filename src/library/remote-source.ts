@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Permission } from '../authz/index.js';
+import type { Needs } from '../enforcement/index.js';
 import type { VerifiedToken } from '../tokens/index.js';
-import type { Needs } from './checks.js';
 import { type Decision, type PermissionSource, UNAUTHENTICATED, UNAVAILABLE } from './source.js';
 
 export interface RemotePermissions {

@@ -1,5 +1,6 @@
+import type { Needs } from '../enforcement/index.js';
 import type { VerifiedToken } from '../tokens/index.js';
-import type { CallerChecks, Needs } from './checks.js';
+import type { CallerChecks } from '../vocabulary/index.js';
 
 /** A caller's standing for one operation. */
 export type Decision =

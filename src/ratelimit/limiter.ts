@@ -1,8 +1,8 @@
 // Hand-written, not rate-limiter-flexible: its MongoDB store counts with findOneAndUpdate/$inc, which FerretDB does not make atomic (lost updates, measured); ours claims attempts by unique-key inserts.
 import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/index.js';
-import { expireDocuments } from '../db/index.js';
 import type { CoreDeps } from '../core/index.js';
+import { expireDocuments } from '../db/index.js';
 import { type AccountState, denied, reserve, settle } from './account-lock.js';
 import { hitWindow, type WindowSlot, windowAt } from './ip-window.js';
 import type { IpLimitKind, LimitDecision, RateLimiter } from './types.js';

@@ -1,7 +1,7 @@
 // Hand-written: change streams would make this a library call, but FerretDB has none, so the feed polls an insert-only collection by time.
 import { performance } from 'node:perf_hooks';
-import { expireDocuments } from '../db/index.js';
 import { type CoreDeps, createPoller } from '../core/index.js';
+import { expireDocuments } from '../db/index.js';
 import type { RevocationFeed, RevokeReason } from './types.js';
 
 interface RevocationDoc {

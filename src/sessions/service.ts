@@ -1,7 +1,7 @@
 import type { Filter } from 'mongodb';
 import type { AppConfig } from '../config/index.js';
-import { expireDocuments } from '../db/index.js';
 import type { CoreDeps } from '../core/index.js';
+import { expireDocuments } from '../db/index.js';
 import { hashToken, newRefreshToken, newSessionId, successorChain } from './refresh-token.js';
 import { rotateRefreshToken } from './rotation.js';
 import {

@@ -13,9 +13,15 @@ export const MAX_TOKEN_LENGTH = 4096;
 
 /** Compact JWS only: three base64url parts, so JWE (five parts) and JSON serializations never reach jose. */
 const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/;
-const REQUIRED_CLAIMS = Object.freeze(['exp', 'iat', 'sub', 'sid', 'jti']);
+/** The claims every access token must carry (jose refuses a token without one). */
+export const REQUIRED_CLAIMS: readonly string[] = Object.freeze(['exp', 'iat', 'sub', 'sid', 'jti']);
 /** The header members our tokens carry. Anything else (jku, x5u, jwk, x5c, crit, b64, …) means "not ours". */
 const HEADER_MEMBERS = new Set(['alg', 'kid', 'typ']);
+
+/** Throws (jose then refuses the token) unless the protected header has only our members; run before any key lookup. */
+export function assertOurHeader(header: object): void {
+  for (const name in header) if (!HEADER_MEMBERS.has(name)) throw new Error('unexpected header member');
+}
 
 export interface SigningKey {
   kid: string;
@@ -74,7 +80,7 @@ export function verifyPlan(app: AppConfig, lookup: KeyLookup): VerifyPlan {
     }),
     // jose calls this after the alg allow-list check and before the signature check.
     async getKey(header) {
-      for (const name in header) if (!HEADER_MEMBERS.has(name)) throw new Error('unexpected header member');
+      assertOurHeader(header);
       const { kid } = header;
       if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) throw new Error('malformed kid');
       const key = await lookup(kid, alg);

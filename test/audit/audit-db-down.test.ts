@@ -5,9 +5,9 @@ import { type AuditWriter, createAuditLog } from '../../src/audit/index.js';
 import { OffsetClock } from '../../src/clock.js';
 import { connectDatabase, type Database } from '../../src/db/index.js';
 import { captureLogs, createMetrics, type Metrics } from '../../src/observability/index.js';
+import { domainSettings } from '../../src/services.js';
 import { manifestFrom, testManifest } from '../helpers/manifest.js';
 import { startOwnFerretDB } from '../helpers/own-db.js';
-import { domainSettings } from '../../src/services.js';
 
 describe('audit log while the database is away', () => {
   const logs = captureLogs('info');

@@ -101,6 +101,10 @@ const DOCUMENTS: { query: string; variables?: Record<string, unknown>; operation
   { query: 'query A { open } query B { adminOnly }', operationName: 'A' },
   { query: 'query A { open } query B { adminOnly }', operationName: 'B' },
   { query: 'mutation { touch }' },
+  // Refusal paths as generic-auth reports them: a fragment defined before the spreads, spread twice, lists.
+  { query: 'fragment S on Secret { code } query { node(id: "s1") { ...S } thing(id: "s1") { ...S } reports }' },
+  { query: '{ ...F } fragment F on Query { adminOnly node(id: "s1") { ... on Secret { code } } }' },
+  { query: 'query Q($id: ID!) { node(id: $id) { id } me adminOnly audit }', variables: { id: 's1' } },
   { query: '{ nope }' },
   { query: '{ me' },
 ];

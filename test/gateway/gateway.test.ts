@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createGateway, DownstreamUnavailableError } from '../../src/gateway/index.js';
-import { deriveGatewayKey } from '../../src/gateway/signature.js';
 import { gatehouseSchema } from '../../src/graphql/schema.js';
 import { verifyGatewaySignature } from '../../src/library/gateway-verify.js';
 import { createNonceStore } from '../../src/library/nonce-store.js';
+import { deriveGatewayKey } from '../../src/vocabulary/index.js';
 import { startGatehouse, TEST_SECRET, type TestInstance } from '../helpers/gatehouse.js';
 import { codeOf, gql } from '../helpers/graphql.js';
 import { loginUser, registerUser, strongPassword, uniqueEmail } from '../helpers/users.js';

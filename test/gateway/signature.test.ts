@@ -12,7 +12,7 @@ import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   USER_ID_HEADER,
-} from '../../src/gateway/signature.js';
+} from '../../src/vocabulary/index.js';
 
 const SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const key = deriveGatewayKey(SECRET, 'orders');

@@ -1,10 +1,10 @@
 import { Registry } from 'prom-client';
 import { type Clock, OffsetClock } from '../../src/clock.js';
+import type { ResolvedManifest } from '../../src/config/index.js';
+import type { CoreDeps } from '../../src/core/index.js';
 import { connectDatabase } from '../../src/db/index.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Metrics } from '../../src/observability/types.js';
-import type { ResolvedManifest } from '../../src/config/index.js';
-import type { CoreDeps } from '../../src/core/index.js';
 import { type DomainSettings, domainSettings } from '../../src/services.js';
 import { freshDbName, mongoUri, TEST_SECRET } from './gatehouse.js';
 import { manifestFrom, testManifest } from './manifest.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSchema, parse } from 'graphql';
-import { type CallerChecks, meets, needsOf, policyPermission } from '../../src/library/checks.js';
+import { type CallerChecks, meets, needsOf, policyPermission } from '../../src/library/index.js';
 import { AUTH_DIRECTIVES_SDL, requirementOf } from '../../src/vocabulary/index.js';
 
 const schema = buildSchema(/* GraphQL */ `

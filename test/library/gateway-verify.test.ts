@@ -2,6 +2,13 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
+  type GatewayRequest,
+  type GatewayVerification,
+  type VerifyOptions,
+  verifyGatewaySignature,
+} from '../../src/library/gateway-verify.js';
+import { createNonceStore, type NonceStore } from '../../src/library/nonce-store.js';
+import {
   deriveGatewayKey,
   exportGatewayKey,
   gatewayHeaders,
@@ -10,14 +17,7 @@ import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   USER_ID_HEADER,
-} from '../../src/gateway/signature.js';
-import {
-  type GatewayRequest,
-  type GatewayVerification,
-  type VerifyOptions,
-  verifyGatewaySignature,
-} from '../../src/library/gateway-verify.js';
-import { createNonceStore, type NonceStore } from '../../src/library/nonce-store.js';
+} from '../../src/vocabulary/index.js';
 
 const SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const key = deriveGatewayKey(SECRET, 'orders');

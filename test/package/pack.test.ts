@@ -67,6 +67,34 @@ describe('the npm package', () => {
     assert.deepEqual(unwanted, []);
   });
 
+  it('imports as a consumer would: `gatehouse` and `gatehouse/plugin` (which loads no server)', async () => {
+    const probe = join(work, 'probe.mjs');
+    await writeFile(
+      probe,
+      [
+        "import { registerHooks } from 'node:module';",
+        'const loaded = [];',
+        'registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });',
+        "const plugin = await import('gatehouse/plugin');",
+        'const server = loaded.filter((u) => /graphql-yoga\\/esm\\/server|@pothos|dist\\/src\\/(flows|http|gatehouse\\.js)/.test(u));',
+        "const full = await import('gatehouse');",
+        'console.log(JSON.stringify({',
+        '  plugin: Object.keys(plugin).sort(),',
+        '  same: plugin.useGatehouse === full.useGatehouse && plugin.GATEHOUSE_DIRECTIVES_SDL === full.GATEHOUSE_DIRECTIVES_SDL,',
+        "  full: ['createGatehouse', 'useGatehouse', 'verifyGatewaySignature'].every((k) => typeof full[k] === 'function'),",
+        '  server,',
+        '}));',
+      ].join('\n'),
+    );
+    const { stdout } = await run(process.execPath, [probe], { cwd: work, env });
+    const seen = JSON.parse(stdout) as { plugin: string[]; same: boolean; full: boolean; server: string[] };
+    assert.deepEqual(seen.plugin, ['GATEHOUSE_DIRECTIVES_SDL', 'useGatehouse']);
+    assert.equal(seen.same, true, 'one implementation behind both entries');
+    assert.equal(seen.full, true);
+    assert.deepEqual(seen.server, [], 'gatehouse/plugin loaded part of the server');
+    assert.ok(files.includes('dist/src/plugin.js') && files.includes('dist/src/plugin.d.ts'));
+  });
+
   it('`npx gatehouse --help` works from the tarball installed into an empty folder', async () => {
     const { stdout } = await run('npx', ['--no-install', 'gatehouse', '--help'], { cwd: work, env });
     for (const cmd of ['serve', 'validate', 'schema', 'user', 'role', 'keys'])

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
-import { createTokenService, type TokenService } from '../../src/tokens/index.js';
 import { deriveKey, KEY_PURPOSES } from '../../src/core/index.js';
 import { domainSettings } from '../../src/services.js';
+import { createTokenService, type TokenService } from '../../src/tokens/index.js';
 import { SIGNING_KEYS_COLLECTION, SigningKeyStore } from '../../src/tokens/key-store.js';
 import { createSealer } from '../../src/tokens/sealing.js';
 import { coreDeps, type TestDeps } from '../helpers/deps.js';

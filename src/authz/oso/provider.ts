@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { projectRoot } from '../../paths.js';
 import type { CoreDeps } from '../../core/index.js';
+import { projectRoot } from '../../paths.js';
 import { type Authorization, createEngine } from '../engine.js';
 import type { PermissionHints } from '../known-permissions.js';
 import type { Evaluator, UserFacts } from '../memo.js';

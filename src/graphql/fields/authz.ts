@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import { requestInfo } from '../credentials.js';
-import { caller } from './identity.js';
 import { PermissionRef, UserRef } from '../types/index.js';
+import { caller } from './identity.js';
 
 builder.queryFields((t) => ({
   permissions: t.field({

@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
-import { caller } from './identity.js';
 import { SessionRef, UserRef } from '../types/index.js';
+import { caller } from './identity.js';
 
 builder.queryFields((t) => ({
   me: t.field({

@@ -1,12 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { deriveGatewayKey } from '../../../src/gateway/signature.js';
 import {
   type GatewayRefusal,
   type GatewayVerification,
   verifyGatewaySignature,
 } from '../../../src/library/gateway-verify.js';
+import { deriveGatewayKey } from '../../../src/vocabulary/index.js';
 import { TEST_SECRET } from '../../helpers/gatehouse.js';
 
 /**

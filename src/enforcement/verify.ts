@@ -1,6 +1,15 @@
 import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { LRUCache } from 'lru-cache';
-import { CLOCK_TOLERANCE_S, notExpired, TOKEN_TYPE, type VerifiedToken, verifyAccessToken } from '../tokens/index.js';
+import { type Clock, systemClock } from '../clock.js';
+import {
+  assertOurHeader,
+  CLOCK_TOLERANCE_S,
+  REQUIRED_CLAIMS,
+  TOKEN_TYPE,
+  type VerifiedToken,
+  VerifiedTokenCache,
+  type VerifyPlan,
+  verifyAccessToken,
+} from '../tokens/index.js';
 
 /** The algorithms a JWKS can publish (HS256 keys never leave Gatehouse). */
 export type PublicAlgorithm = 'EdDSA' | 'ES256' | 'RS256';
@@ -32,10 +41,9 @@ export interface VerifierOptions {
   maxTokenAgeSeconds?: number;
   /** Verified tokens kept by their exact string until they expire (default 10 000; 0 disables). */
   cacheSize?: number;
+  /** The time tokens are checked against (default the system clock); tests may shift it. */
+  clock?: Clock;
 }
-
-/** The header members Gatehouse tokens carry; anything else (jku, x5u, jwk, crit…) is not one of ours. */
-const HEADER_MEMBERS = new Set(['alg', 'kid', 'typ']);
 
 function keyLookup(keys: KeySource): JWTVerifyGetKey<CryptoKey> {
   const set =
@@ -46,7 +54,7 @@ function keyLookup(keys: KeySource): JWTVerifyGetKey<CryptoKey> {
           cacheMaxAge: keys.cacheMaxAgeMs ?? 600_000,
         });
   return (header, token) => {
-    for (const name in header) if (!HEADER_MEMBERS.has(name)) throw new Error('unexpected header member');
+    assertOurHeader(header);
     if (typeof header.kid !== 'string') throw new Error('no kid');
     return set(header, token);
   };
@@ -55,30 +63,32 @@ function keyLookup(keys: KeySource): JWTVerifyGetKey<CryptoKey> {
 export type TokenVerifier = (token: string) => Promise<VerifiedToken | null>;
 
 /**
- * Verifies Gatehouse access tokens the way Gatehouse does (shared code): compact JWS only, pinned
- * algorithms, `typ: at+jwt`, `iss`, `aud` = the app, required claims, `exp` with 5 s of leeway.
- * Resolves null for anything else: fail closed.
+ * Verifies Gatehouse access tokens the way Gatehouse does (the same code, src/tokens): compact JWS
+ * only, pinned algorithms, only our header members, `typ: at+jwt`, `iss`, `aud` = the app,
+ * required claims, `exp` with 5 s of leeway. Resolves null for anything else: fail closed.
+ * Verified tokens are cached like Gatehouse's own, expiry checked on the clock at every hit.
  */
 export function createTokenVerifier(opts: VerifierOptions): TokenVerifier {
-  const plan = {
+  const plan: VerifyPlan = {
     getKey: keyLookup(opts.keys),
     options: Object.freeze({
       algorithms: opts.algorithms ?? ['EdDSA', 'ES256', 'RS256'],
       issuer: opts.issuer ?? 'gatehouse',
       audience: opts.app,
       typ: TOKEN_TYPE,
-      requiredClaims: ['exp', 'iat', 'sub', 'sid', 'jti'],
+      requiredClaims: REQUIRED_CLAIMS as string[],
       clockTolerance: CLOCK_TOLERANCE_S,
       ...(opts.maxTokenAgeSeconds ? { maxTokenAge: opts.maxTokenAgeSeconds } : {}),
     }),
   };
+  const clock = opts.clock ?? systemClock;
   const size = opts.cacheSize ?? 10_000;
-  const cache = size > 0 ? new LRUCache<string, VerifiedToken>({ max: size }) : undefined;
+  const cache = size > 0 ? new VerifiedTokenCache(size) : undefined;
   return async (token) => {
-    const now = Date.now();
-    const hit = cache?.get(token);
-    if (hit) return notExpired(hit.expiresAt, now / 1000) ? hit : null;
-    const verified = await verifyAccessToken(token, plan, new Date(now));
+    const nowMs = clock.ms();
+    const hit = cache?.get(token, opts.app, Math.floor(nowMs / 1000));
+    if (hit) return hit;
+    const verified = await verifyAccessToken(token, plan, new Date(nowMs));
     if (verified) cache?.set(token, verified);
     return verified;
   };
