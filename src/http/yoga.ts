@@ -15,6 +15,7 @@ import {
   useCookieCsrfGuard,
   useCookies,
   useGraphQLHardening,
+  useRequestBodyLimit,
   useSecurityHeaders,
   useSingleGraphQLPath,
   yogaSecurityOptions,
@@ -77,6 +78,7 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
       useMetrics(services.metrics),
       useCachedGatehouseAuth() as Plugin,
       ...(options.plugins ?? []),
+      useRequestBodyLimit(manifest.server.graphql.maxBodyBytes), // after every request parser
     ],
   }) as unknown as GatehouseYoga;
 }

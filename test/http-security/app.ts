@@ -9,6 +9,7 @@ import {
   csrfBinding,
   setAuthCookies,
   useCloseAfterTooLarge,
+  useRequestBodyLimit,
   useCookies,
   useGraphQLHardening,
   useSecurityHeaders,
@@ -136,6 +137,7 @@ export async function startSecurityApp(options: AppOptions = {}): Promise<Securi
       useCloseAfterTooLarge(),
       ...useGraphQLHardening(manifest.server.graphql, { production }),
       csrfProbe,
+      useRequestBodyLimit(manifest.server.graphql.maxBodyBytes),
     ],
   });
   const server = createServer(yoga);
