@@ -66,8 +66,9 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
     },
     plugins: [
       useTracing(), // outermost instrumentation: every later hook of an operation runs inside its span
-      useRequestLog(logger), // first onRequest: its onRequest must run even for routes another plugin answers
-      useCookies(), // before auth: the auth plugin reads cookies while building the context
+      useRequestLog(logger, { sample: services.env.requestLogSample }), // first onRequest: its onRequest must run even for routes another plugin answers
+      // Cookie mode only (no per-request cookie parsing otherwise); before auth, which reads them.
+      ...(manifest.apps.some((a) => a.cookies.enabled) ? [useCookies()] : []),
       useSecurityHeaders({ trustedProxies: manifest.server.http.trustedProxies, graphiql: !production }),
       useCloseAfterTooLarge(),
       useSingleGraphQLPath(),
