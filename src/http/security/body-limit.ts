@@ -25,6 +25,22 @@ interface NodeRequestContext {
   req?: { headers?: Record<string, string | string[] | undefined> };
 }
 
+/**
+ * Whether a body held in memory as it was given (`yoga.fetch(url, { body: string })`) fits:
+ * whatwg-node's Request keeps such a body as is until something streams it. Undefined for a
+ * stream or any other implementation: then the body is counted as it streams.
+ */
+function inMemoryFits(request: Request, limit: number): boolean | undefined {
+  const { bodyType, bodyInit } = request as { bodyType?: unknown; bodyInit?: unknown };
+  if (bodyType === 'String' && typeof bodyInit === 'string') {
+    // n UTF-16 units are at most 3n UTF-8 bytes: most bodies need no byte count at all
+    return bodyInit.length * 3 <= limit || Buffer.byteLength(bodyInit) <= limit;
+  }
+  if (bodyType === 'Buffer' && (ArrayBuffer.isView(bodyInit) || bodyInit instanceof ArrayBuffer))
+    return bodyInit.byteLength <= limit;
+  return undefined;
+}
+
 /** The body with a byte counter: errors (413) once more than `limit` bytes have streamed through. */
 function counted(
   request: Request,
@@ -63,7 +79,8 @@ function counted(
  * (bench/results/profile-http). A body that node:http framed by a Content-Length within the
  * limit cannot deliver more bytes than that (its parser hands anything after them to the next
  * request, and refuses Content-Length beside Transfer-Encoding), so it needs no counting.
- * Requests that did not come through node:http (`yoga.fetch`) are always counted.
+ * Requests that did not come through node:http (`yoga.fetch`) are counted, unless their body is
+ * a string or buffer held in memory, whose size is simply read.
  * Put it after every plugin that sets a request parser.
  */
 export function useRequestBodyLimit(limit: number): Plugin<Record<string, unknown>, NodeRequestContext> {
@@ -80,7 +97,11 @@ export function useRequestBodyLimit(limit: number): Plugin<Record<string, unknow
         const framed = serverContext.req?.headers?.['content-length'] === length;
         if (framed && serverContext.req?.headers?.['transfer-encoding'] === undefined) return;
       }
-      if (requestParser === undefined || request.body === null) return;
+      if (requestParser === undefined) return;
+      const fits = inMemoryFits(request, limit);
+      if (fits === false) throw tooLarge();
+      if (fits) return;
+      if (request.body === null) return;
       const parse = requestParser;
       setRequestParser((req) => parse(counted(req, limit, fetchAPI)));
     },
