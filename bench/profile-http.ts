@@ -14,6 +14,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { launchDatabase } from '../src/embedded-db/index.js';
 import { cannon } from './lib/autocannon.js';
+import { load } from './lib/inprocess.js';
 import { CLIENT_CPU, pin, SERVER_CPU } from './lib/cpu.js';
 import type { ProfileWindow } from './profile.js';
 import { type HttpKind, taxFixture } from './scenarios/fixture.js';
@@ -59,6 +60,20 @@ try {
     await cannon(call(kind, q), { connections: 16, durationS: 1 });
     const fromUs = us();
     const r = await cannon(call(kind, q), { connections: 16, durationS: seconds });
+    windows.push({ name, fromUs, toUs: us(), requests: r.requests });
+    process.stderr.write(`${name}: ${Math.round(r.rps)} req/s\n`);
+  }
+  // The same two servers in-process (yoga.fetch, 32 in flight): the stack without node:http.
+  const inProcess: [string, 'plain' | 'full', QueryName][] = [
+    ['plain Yoga, in-process, @permission ×10', 'plain', 'perm10'],
+    ['full stack, in-process, @permission ×10', 'full', 'perm10'],
+    ['plain Yoga, in-process, @auth', 'plain', 'auth'],
+    ['full stack, in-process, @auth', 'full', 'auth'],
+  ];
+  for (const [name, kind, q] of inProcess) {
+    await load(fx[kind], fx.initFor(q, fx.warm), { concurrency: 32, durationMs: 1000 });
+    const fromUs = us();
+    const r = await load(fx[kind], fx.initFor(q, fx.warm), { concurrency: 32, durationMs: seconds * 1000 });
     windows.push({ name, fromUs, toUs: us(), requests: r.requests });
     process.stderr.write(`${name}: ${Math.round(r.rps)} req/s\n`);
   }
