@@ -18,6 +18,7 @@ import { load } from './lib/inprocess.js';
 import { CLIENT_CPU, pin, SERVER_CPU } from './lib/cpu.js';
 import type { ProfileWindow } from './profile.js';
 import { type HttpKind, taxFixture } from './scenarios/fixture.js';
+import { gatewayFixture } from './scenarios/gateway.js';
 import { dropWorld, prepareBigWorld } from './world/big.js';
 import { bigManifest, MAIN_APP, resolved } from './world/manifest.js';
 import { QUERIES, type QueryName } from './world/schema.js';
@@ -62,6 +63,21 @@ try {
     const r = await cannon(call(kind, q), { connections: 16, durationS: seconds });
     windows.push({ name, fromUs, toUs: us(), requests: r.requests });
     process.stderr.write(`${name}: ${Math.round(r.rps)} req/s\n`);
+  }
+  // Scenario 7's pair: the downstream straight, and through the stitched gateway (same core).
+  const gw = await gatewayFixture(world.services);
+  if (gw) {
+    try {
+      for (const name of ['direct', 'gateway'] as const) {
+        await cannon(gw.calls[name], { connections: 16, durationS: 1 });
+        const fromUs = us();
+        const r = await cannon(gw.calls[name], { connections: 16, durationS: seconds });
+        windows.push({ name: `gateway scenario: ${name}`, fromUs, toUs: us(), requests: r.requests });
+        process.stderr.write(`gateway scenario ${name}: ${Math.round(r.rps)} req/s\n`);
+      }
+    } finally {
+      await gw.close();
+    }
   }
   // The same two servers in-process (yoga.fetch, 32 in flight): the stack without node:http.
   const inProcess: [string, 'plain' | 'full', QueryName][] = [
