@@ -131,6 +131,7 @@ export async function startSecurityApp(options: AppOptions = {}): Promise<Securi
     graphiql: options.graphiql ?? false,
     logging: false,
     ...yogaSecurityOptions(manifest.server),
+    maxRequestBodySize: false, // as createGatehouseYoga: useRequestBodyLimit instead
     plugins: [
       useCookies(),
       useSecurityHeaders({ trustedProxies: manifest.server.http.trustedProxies, graphiql: options.graphiql ?? false }),

@@ -71,7 +71,8 @@ function counted(
 
 /**
  * The request-body limit (`server.graphql.max_body_bytes`), in place of Yoga's own
- * `maxRequestBodySize` (set that to false). Same answers: an invalid Content-Length is a 400, a
+ * `maxRequestBodySize` (set that to false where this plugin is added; yogaSecurityOptions keeps
+ * Yoga's, so a server built without this plugin is never left without a limit). Same answers: an invalid Content-Length is a 400, a
  * larger one a 413 before anything is read, and a body without one (chunked) is counted as it
  * streams and cut at the limit with a 413. What it saves: Yoga pipes every body through a
  * counting stream, and the stream pipeline's clean-up alone (an AbortController aborted with a

@@ -3,17 +3,16 @@ import { corsOptions } from './cors.js';
 
 /**
  * The createYoga options that bound and fence requests, from manifest `server`:
- * - `maxRequestBodySize: false`: the limit is useRequestBodyLimit(maxBodyBytes) instead, which
- *   answers as Yoga's would (413 on Content-Length and on the bytes actually streamed) without
- *   piping framed bodies through a counting stream — add that plugin, last;
+ * - `maxRequestBodySize`: Yoga answers 413 before parsing, on Content-Length and on the bytes
+ *   actually streamed (chunked bodies included);
  * - `batching`: more operations than `max_batch` in one request → 413; 0 turns batching off (400);
  * - `cors`: see corsOptions.
  */
 export function yogaSecurityOptions(server: ServerSettings) {
-  const { maxBatch } = server.graphql;
+  const { maxBodyBytes, maxBatch } = server.graphql;
   return {
     cors: corsOptions(server.http.corsOrigins),
-    maxRequestBodySize: false,
+    maxRequestBodySize: maxBodyBytes,
     batching: maxBatch > 0 ? { limit: maxBatch } : false,
   } as const;
 }
