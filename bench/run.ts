@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { CommandStartedEvent } from 'mongodb';
+import { deprioritizeThreadPool, poolNice } from '../src/cli/pool-priority.js';
 import { launchDatabase } from '../src/embedded-db/index.js';
 import { projectRoot } from '../src/paths.js';
 import { type BenchContext, type BigWorld, DEFAULT_CONFIG, QUICK_CONFIG, type SmallWorld } from './context.js';
@@ -101,8 +102,10 @@ if (db.ferret?.pid) pin(db.ferret.pid, CLIENT_CPU);
 // the postmaster: the backends it forks for FerretDB's connections inherit the core
 if (db.postgres?.pid) pin(db.postgres.pid, CLIENT_CPU);
 const pinned = pin(process.pid, SERVER_CPU);
+// As `serve` does at start-up: libuv's pool threads (argon2id) yield to the event loop.
+const reniced = await deprioritizeThreadPool(poolNice());
 log(
-  `database: ${db.kind}${db.backend ? ` (${db.backend})` : ''}; ${CORES} cores; ${pinned ? `servers on core ${SERVER_CPU}, load generators on core ${CLIENT_CPU}` : 'not pinned (no taskset)'}`,
+  `database: ${db.kind}${db.backend ? ` (${db.backend})` : ''}; ${CORES} cores; ${pinned ? `servers on core ${SERVER_CPU}, load generators on core ${CLIENT_CPU}` : 'not pinned (no taskset)'}; ${reniced} pool threads at nice ${poolNice()}`,
 );
 
 let big: Promise<{ at: WorldAddress; world: ServicesWorld }> | undefined;

@@ -19,7 +19,7 @@ const MARKERS: Marker[] = [
   },
   { name: 'validateField (requirements, permission checks)', match: (f) => f.functionName === 'validateField' },
   { name: 'resolveCaller (token, revocation set)', match: (f) => f.functionName === 'resolveCaller' },
-  { name: 'jose jwtVerify (first sight)', match: (f) => f.functionName === 'jwtVerify' },
+  { name: 'token verification, first sight (verifyOwnToken)', match: (f) => f.functionName === 'verifyOwnToken' },
   {
     name: 'execution (@graphql-tools/executor)',
     match: (f) => f.url.includes('@graphql-tools/executor') && f.functionName === 'execute',

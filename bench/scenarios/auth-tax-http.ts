@@ -6,7 +6,7 @@ import { differences, ratios } from '../lib/stats.js';
 import { atLeast, type Row, row } from '../report/rows.js';
 import { MAIN_APP } from '../world/manifest.js';
 import { QUERIES, type QueryName } from '../world/schema.js';
-import { GATEHOUSE_KINDS, GATEHOUSES, taxFixture } from './fixture.js';
+import { FULL_STACK_LABEL, GATEHOUSE_KINDS, GATEHOUSES, HTTP_KINDS, taxFixture } from './fixture.js';
 
 /** @auth and ten @permission fields (one @permission field: the in-process view has it). */
 const QUERY_NAMES: QueryName[] = ['auth', 'perm10'];
@@ -21,7 +21,7 @@ export async function authTaxHttp(ctx: BenchContext): Promise<Row[]> {
   const servers = await fx.http();
   const headers = { authorization: `Bearer ${fx.warm[0]}`, 'x-gatehouse-app': MAIN_APP };
   const variants = new Map<string, HttpCall>();
-  for (const server of ['plain', ...GATEHOUSE_KINDS] as const) {
+  for (const server of HTTP_KINDS) {
     for (const q of QUERY_NAMES) {
       variants.set(`${server} ${q}`, {
         url: servers[server].url,
@@ -31,8 +31,7 @@ export async function authTaxHttp(ctx: BenchContext): Promise<Row[]> {
     }
   }
   const opts = { connections: c.connections, durationS: c.httpRoundS };
-  for (const server of ['plain', ...GATEHOUSE_KINDS])
-    await cannon(variants.get(`${server} perm10`)!, { ...opts, durationS: 1 }); // warm-up
+  for (const server of HTTP_KINDS) await cannon(variants.get(`${server} perm10`)!, { ...opts, durationS: 1 }); // warm-up
   const runs = await interleaved(
     [...variants.keys()],
     c.rounds,
@@ -42,8 +41,9 @@ export async function authTaxHttp(ctx: BenchContext): Promise<Row[]> {
   const p99 = (name: string) => runs[name]!.map((r) => r.p99);
   const conns = `${c.connections} connections`;
   const rows: Row[] = [row(WARM, 'plain Yoga, HTTP (autocannon), 1 field', rps('plain auth'), 'req/s')];
-  for (const kind of GATEHOUSE_KINDS) {
-    const name = (metric: string) => (kind === 'gatehouse' ? metric : `${metric} [${GATEHOUSES[kind].label}]`);
+  for (const kind of [...GATEHOUSE_KINDS, 'full'] as const) {
+    const label = kind === 'full' ? FULL_STACK_LABEL : GATEHOUSES[kind].label;
+    const name = (metric: string) => (kind === 'gatehouse' ? metric : `${metric} [${label}]`);
     const tax = (q: QueryName) => ratios(rps(`${kind} ${q}`), rps(`plain ${q}`));
     rows.push(
       row(WARM, name('@auth ÷ plain Yoga, HTTP'), tax('auth'), '×', atLeast(0.85)),

@@ -1,6 +1,8 @@
 import type { Plugin } from 'graphql-yoga';
+import { pino } from 'pino';
 import { useCachedGatehouseAuth } from '../../src/graphql/auth-cache.js';
 import { createGatehouseYoga } from '../../src/http/yoga.js';
+import { createLogger } from '../../src/observability/logger.js';
 import type { BigWorld } from '../context.js';
 import { type HttpServer, listen } from '../lib/http.js';
 import { graphqlInit, type InitFor, send } from '../lib/inprocess.js';
@@ -22,6 +24,9 @@ export const GATEHOUSES = {
 export type GatehouseKind = keyof typeof GATEHOUSES;
 export const GATEHOUSE_KINDS = Object.keys(GATEHOUSES) as GatehouseKind[];
 export type ServerKind = 'plain' | GatehouseKind;
+/** The servers compared over HTTP: plain, the auth plugins, and the whole served stack. */
+export type HttpKind = ServerKind | 'full';
+export const HTTP_KINDS: readonly HttpKind[] = ['plain', ...GATEHOUSE_KINDS, 'full'];
 
 /** Gatehouse's whole Yoga (createGatehouseYoga: logging, metrics, hardening, cookies, CSRF…) over the same schema. */
 export const FULL_STACK_LABEL = 'full Gatehouse stack, createGatehouseYoga';
@@ -36,7 +41,7 @@ export interface TaxFixture {
   /** The i-th request of a run of `query`, cycling through `pool` (same requests for both servers). */
   initFor(query: QueryName, pool: readonly string[], app?: string): InitFor;
   /** Both servers over HTTP on 127.0.0.1 (started on first use). */
-  http(): Promise<Record<ServerKind, HttpServer>>;
+  http(): Promise<Record<HttpKind, HttpServer>>;
 }
 
 export function requestsFor(query: QueryName, pool: readonly string[], app = MAIN_APP): RequestInit[] {
@@ -44,7 +49,7 @@ export function requestsFor(query: QueryName, pool: readonly string[], app = MAI
 }
 
 let fixture: Promise<TaxFixture> | undefined;
-let servers: Promise<Record<ServerKind, HttpServer>> | undefined;
+let servers: Promise<Record<HttpKind, HttpServer>> | undefined;
 
 /** Stops the HTTP servers if they were started. */
 export async function closeFixture(): Promise<void> {
@@ -60,7 +65,9 @@ export function taxFixture(world: BigWorld): Promise<TaxFixture> {
     const plain = plainYoga();
     const gatehouse = gatehouseYoga(world.services);
     const cached = gatehouseYoga(world.services, GATEHOUSES.cached.plugin);
-    const full = createGatehouseYoga(world.services, { schema: benchSchema() }) as unknown as BenchYoga;
+    // Logs as `serve` does (info, one line per request), into /dev/null: the serialisation is part of the stack.
+    const logger = createLogger({ level: 'info', destination: pino.destination({ dest: '/dev/null', sync: false }) });
+    const full = createGatehouseYoga({ ...world.services, logger }, { schema: benchSchema() }) as unknown as BenchYoga;
     const warm = await tokens(world.services, MAIN_APP, WARM_TOKENS);
     const initFor = (query: QueryName, pool: readonly string[], app?: string): InitFor => {
       const inits = requestsFor(query, pool, app);
@@ -76,11 +83,9 @@ export function taxFixture(world: BigWorld): Promise<TaxFixture> {
       }
     }
     const http = () => {
-      servers ??= Promise.all([listen(plain), listen(gatehouse), listen(cached)]).then(([p, g, c]) => ({
-        plain: p,
-        gatehouse: g,
-        cached: c,
-      }));
+      servers ??= Promise.all([listen(plain), listen(gatehouse), listen(cached), listen(full)]).then(
+        ([p, g, c, f]) => ({ plain: p, gatehouse: g, cached: c, full: f }),
+      );
       return servers;
     };
     return { plain, gatehouse, cached, full, warm, initFor, http };

@@ -49,16 +49,20 @@ async function gatewayModule(): Promise<GatewayModule | undefined> {
   }
 }
 
+export interface GatewayFixture {
+  /** `direct`: the downstream itself; `gateway`: the same query through the stitched gateway. */
+  calls: Record<'direct' | 'gateway', HttpCall>;
+  close(): Promise<void>;
+}
+
 /**
- * Scenario 7: the downstream query straight to the downstream service vs through Gatehouse's
- * stitched gateway (token verified, @auth enforced from the downstream's SDL, signed forwarding),
- * both over HTTP with autocannon; the gateway and the downstream share the server core.
+ * The downstream service and Gatehouse's whole Yoga over the stitched schema (as createGatehouse
+ * wires gateway mode), both listening on 127.0.0.1, checked to answer alike (and to refuse an
+ * anonymous caller through the gateway). Undefined when src/gateway is not built.
  */
-export async function gatewayTax(ctx: BenchContext): Promise<Row[]> {
+export async function gatewayFixture(services: Services): Promise<GatewayFixture | undefined> {
   const mod = await gatewayModule();
-  if (!mod)
-    return [skipped(SCENARIO, METRIC, 'skipped: gateway not available (src/gateway createGateway)', atLeast(0.6))];
-  const { services } = await ctx.big();
+  if (!mod) return undefined;
   const downstream = await listen(
     createYoga({
       logging: false,
@@ -75,41 +79,59 @@ export async function gatewayTax(ctx: BenchContext): Promise<Row[]> {
       }),
     }),
   );
-  const gateways: Awaited<ReturnType<typeof listen>>[] = [];
+  let shipped: Awaited<ReturnType<typeof listen>> | undefined;
+  const close = async () => {
+    await shipped?.close();
+    await downstream.close();
+  };
   try {
     const entry: Downstream = { name: 'catalog', url: downstream.url };
     const manifest: ResolvedManifest = { ...services.manifest, downstream: [entry] };
     const gateway = await mod.createGateway({ ...services, manifest }, gatehouseSchema(), {
       load: { attempts: 3, delayMs: 100 },
     });
-    // As createGatehouse wires gateway mode: Gatehouse's whole Yoga over the stitched schema.
-    const shipped = await listen(createGatehouseYoga(services, { schema: () => gateway.schema() }));
-    gateways.push(shipped);
+    shipped = await listen(createGatehouseYoga(services, { schema: () => gateway.schema() }));
     const token = await tokenFor(services, MAIN_APP, 1);
     const headers = { authorization: `Bearer ${token}`, 'x-gatehouse-app': MAIN_APP };
     const body = JSON.stringify({ query: QUERY });
-    const calls: Record<string, HttpCall> = {
+    const calls = {
       direct: { url: downstream.url, headers, body },
       gateway: { url: shipped.url, headers, body },
     };
-    const direct = await post(calls.direct!);
+    const direct = await post(calls.direct);
     if (JSON.parse(direct).data?.items?.length !== 5)
       throw new Error(`the downstream answered ${direct.slice(0, 200)}`);
-    for (const via of [calls.gateway!]) {
-      const through = await post(via);
-      if (through !== direct) throw new Error(`the gateway answers differently: ${through.slice(0, 200)}`);
-      const anonymous = await post({ ...via, headers: { 'x-gatehouse-app': MAIN_APP } }).catch((e: Error) => e);
-      if (!(anonymous instanceof Error)) {
-        throw new Error('the gateway served an @auth downstream field to an anonymous caller');
-      }
+    const through = await post(calls.gateway);
+    if (through !== direct) throw new Error(`the gateway answers differently: ${through.slice(0, 200)}`);
+    const anonymous = await post({ ...calls.gateway, headers: { 'x-gatehouse-app': MAIN_APP } }).catch((e: Error) => e);
+    if (!(anonymous instanceof Error)) {
+      throw new Error('the gateway served an @auth downstream field to an anonymous caller');
     }
+    return { calls, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
 
+/**
+ * Scenario 7: the downstream query straight to the downstream service vs through Gatehouse's
+ * stitched gateway (token verified, @auth enforced from the downstream's SDL, signed forwarding),
+ * both over HTTP with autocannon; the gateway and the downstream share the server core.
+ */
+export async function gatewayTax(ctx: BenchContext): Promise<Row[]> {
+  const { services } = await ctx.big();
+  const fx = await gatewayFixture(services);
+  if (!fx)
+    return [skipped(SCENARIO, METRIC, 'skipped: gateway not available (src/gateway createGateway)', atLeast(0.6))];
+  try {
+    const { calls } = fx;
     const opts = { connections: ctx.config.connections, durationS: ctx.config.httpRoundS };
     for (const call of Object.values(calls)) await cannon(call, { ...opts, durationS: 0.5 }); // warm-up
     const runs = await interleaved(
       Object.keys(calls),
       ctx.config.rounds,
-      (name): Promise<CannonResult> => cannon(calls[name]!, opts),
+      (name): Promise<CannonResult> => cannon(calls[name as keyof typeof calls], opts),
     );
     const rps = (name: string) => runs[name]!.map((r) => r.rps);
     return [
@@ -117,7 +139,6 @@ export async function gatewayTax(ctx: BenchContext): Promise<Row[]> {
       row(SCENARIO, METRIC, ratios(rps('gateway'), rps('direct')), '×', atLeast(0.6), NOTE),
     ];
   } finally {
-    for (const g of gateways) await g.close();
-    await downstream.close();
+    await fx.close();
   }
 }

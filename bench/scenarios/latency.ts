@@ -6,7 +6,7 @@ import { quantile } from '../lib/stats.js';
 import { atMost, type Row, row } from '../report/rows.js';
 import { MAIN_APP } from '../world/manifest.js';
 import { QUERIES, type QueryName } from '../world/schema.js';
-import { GATEHOUSE_KINDS, GATEHOUSES, taxFixture } from './fixture.js';
+import { FULL_STACK_LABEL, GATEHOUSE_KINDS, GATEHOUSES, HTTP_KINDS, taxFixture } from './fixture.js';
 
 const LATENCY = '3. Latency';
 const MODES = ['in-process', 'HTTP, one connection'] as const;
@@ -21,7 +21,8 @@ export async function unloadedLatency(ctx: BenchContext): Promise<Row[]> {
   const { config: c } = ctx;
   const fx = await taxFixture(await ctx.big());
   const servers = await fx.http();
-  const kinds = ['plain', ...GATEHOUSE_KINDS] as const;
+  const kinds = HTTP_KINDS;
+  const compared = [...GATEHOUSE_KINDS, 'full'] as const;
   const queries = ['auth', 'perm10'] as const;
   const headers = { authorization: `Bearer ${fx.warm[0]}`, 'x-gatehouse-app': MAIN_APP };
   const http = (url: string, q: QueryName): HttpCall => ({ url, headers, body: JSON.stringify({ query: QUERIES[q] }) });
@@ -45,12 +46,13 @@ export async function unloadedLatency(ctx: BenchContext): Promise<Row[]> {
               kinds.map((k) => ({ name: k, call: http(servers[k].url, q) })),
               c.latencySamples,
             );
-      for (const kind of GATEHOUSE_KINDS) record(`${kind} ${q} ${mode}`, ms.plain!, ms[kind]!);
+      for (const kind of compared) record(`${kind} ${q} ${mode}`, ms.plain!, ms[kind]!);
     }
   });
   const rows: Row[] = [];
-  for (const kind of GATEHOUSE_KINDS) {
-    const name = (metric: string) => (kind === 'gatehouse' ? metric : `${metric} [${GATEHOUSES[kind].label}]`);
+  for (const kind of compared) {
+    const label = kind === 'full' ? FULL_STACK_LABEL : GATEHOUSES[kind].label;
+    const name = (metric: string) => (kind === 'gatehouse' ? metric : `${metric} [${label}]`);
     for (const mode of MODES) {
       for (const q of queries) {
         const a = added[`${kind} ${q} ${mode}`]!;

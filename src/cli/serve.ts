@@ -17,6 +17,7 @@ import { createGatehouse } from '../gatehouse.js';
 import { argon2SelfTest } from '../identity/index.js';
 import { createLogger, type Logger, type OtelSdk, startOtelSdk } from '../observability/index.js';
 import { permissionPairs } from '../vocabulary/index.js';
+import { deprioritizeThreadPool, poolNice } from './pool-priority.js';
 import { embeddedUriFile, stateDir as stateDirOf } from './services.js';
 
 export interface ServeFlags {
@@ -99,6 +100,8 @@ async function runWorker(env: EnvSettings): Promise<(() => Promise<void>) | unde
     otel = await startOtelSdk(process.env, logger);
     if (otel) logger.info('OpenTelemetry tracing on (OTLP/HTTP export)');
     const manifest = await loadManifest(env.manifestPath, env.defaults);
+    // argon2 bursts must not take the core from requests (pool-priority.ts)
+    await deprioritizeThreadPool(poolNice());
     if (!env.mongodbUri || !env.secret) throw new Error('worker started without MONGODB_URI / GATEHOUSE_SECRET');
     const database = await connectDatabase(env.mongodbUri, env.mongodbDb);
     const gatehouse = await createGatehouse({ env, manifest, secret: env.secret, database, logger });

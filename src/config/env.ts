@@ -12,6 +12,8 @@ export interface EnvSettings {
   secret: string | undefined;
   nodeEnv: string;
   logLevel: string;
+  /** Share of ordinary request-log lines written (REQUEST_LOG_SAMPLE, default 1: all; errors always). */
+  requestLogSample?: number;
   production: boolean;
   defaults: EnvDefaults;
 }
@@ -28,6 +30,14 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1)
   return n;
 }
 
+function shareVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!(n > 0 && n <= 1)) throw new ConfigError(`${name} must be a number in (0, 1], got "${raw}"`);
+  return n;
+}
+
 export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
   const nodeEnv = env.NODE_ENV ?? 'development';
   return {
@@ -40,6 +50,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     secret: env.GATEHOUSE_SECRET || env.FLASK_SECRET_KEY || undefined,
     nodeEnv,
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
+    requestLogSample: shareVar(env, 'REQUEST_LOG_SAMPLE', 1),
     production: nodeEnv === 'production',
     defaults: {
       accessTtl: intVar(env, 'ACCESS_TOKEN_TTL', BUILTIN_DEFAULTS.accessTtl),

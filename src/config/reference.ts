@@ -152,6 +152,16 @@ export const ENV_VARS: [name: string, defaultValue: string, meaning: string][] =
   ['NODE_ENV', 'development', 'production: secret required, introspection and GraphiQL off'],
   ['LOG_LEVEL', 'info', 'pino level'],
   [
+    'POOL_NICE',
+    '10',
+    "niceness of libuv's thread-pool threads (argon2id) in `serve`, 0–19; 0 leaves them at the event loop's priority",
+  ],
+  [
+    'REQUEST_LOG_SAMPLE',
+    '1',
+    'share (0–1] of ordinary request-log lines written (status < 400, no GraphQL error); errors, refusals and 5xx always are',
+  ],
+  [
     'OTEL_EXPORTER_OTLP_ENDPOINT',
     '— (tracing export off)',
     'OTLP/HTTP collector base URL; set (or the next one): `serve` starts the OpenTelemetry SDK and sends spans to `<url>/v1/traces`',

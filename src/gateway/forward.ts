@@ -1,7 +1,9 @@
+import type { KeyObject } from 'node:crypto';
 import { context, propagation } from '@opentelemetry/api';
 import type { Clock } from '../clock.js';
 import { type GatehouseContext, presentedToken } from '../graphql/index.js';
-import { deriveGatewayKey, gatewayHeaders, type SignedCall } from '../vocabulary/index.js';
+import { gatewayHeaders, gatewayKeyObject, type SignedCall } from '../vocabulary/index.js';
+import { keepAliveFetch } from './http-fetch.js';
 
 /** Builds the headers of one downstream call from the request being served (or none: the gateway's own call). */
 export type HeadersFor = (
@@ -18,11 +20,11 @@ export type HeadersFor = (
  * behind the gateway only ever sees identities the gateway vouches for.
  */
 export function createHeadersFor(secret: string, clock: Clock): HeadersFor {
-  const keys = new Map<string, Buffer>();
+  const keys = new Map<string, KeyObject>();
   const keyOf = (service: string) => {
     let key = keys.get(service);
     if (!key) {
-      key = deriveGatewayKey(secret, service);
+      key = gatewayKeyObject(secret, service);
       keys.set(service, key);
     }
     return key;
@@ -48,6 +50,7 @@ export function createHeadersFor(secret: string, clock: Clock): HeadersFor {
  * be hashed as sent.
  */
 export function signingFetch(headersFor: HeadersFor, service: string, timeoutMs: number) {
+  const send = keepAliveFetch(); // one keep-alive agent per downstream service
   return async (url: string, init: RequestInit = {}, ctx?: unknown): Promise<Response> => {
     const { body } = init;
     if (typeof body !== 'string') throw new Error(`downstream "${service}": only JSON bodies are forwarded`);
@@ -58,8 +61,7 @@ export function signingFetch(headersFor: HeadersFor, service: string, timeoutMs:
     // with its long-lived dispose signal by adding a listener to it per call, which piles up
     // (MaxListenersExceededWarning) under concurrency. AbortSignal.any adds none.
     const timeout = AbortSignal.timeout(timeoutMs);
-    return fetch(url, {
-      ...init,
+    return send(url, {
       method,
       body,
       headers: { ...(init.headers as Record<string, string> | undefined), ...signed },

@@ -18,6 +18,7 @@ import {
   useCookieCsrfGuard,
   useCookies,
   useGraphQLHardening,
+  useRequestBodyLimit,
   useSecurityHeaders,
   useSingleGraphQLPath,
   yogaSecurityOptions,
@@ -52,6 +53,7 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
     graphiql: !production,
     logging: false,
     ...yogaSecurityOptions(manifest.server), // CORS allow-list, body-size limit, batching limit
+    maxRequestBodySize: false, // the limit is useRequestBodyLimit's (below): the same answers, less work
     maskedErrors: { maskError: createMaskError((err) => logger.error({ err }, 'unexpected error')) },
     context: ({ request, req }) => {
       const app = appOf(request);
@@ -71,8 +73,9 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
     },
     plugins: [
       useTracing(), // outermost instrumentation: every later hook of an operation runs inside its span
-      useRequestLog(logger), // first onRequest: its onRequest must run even for routes another plugin answers
-      useCookies(), // before auth: the credentials in the context read cookies while it is built
+      useRequestLog(logger, { sample: services.env.requestLogSample }), // first onRequest: its onRequest must run even for routes another plugin answers
+      // Cookie mode only (no per-request cookie parsing otherwise); before auth: the credentials in the context read cookies while it is built.
+      ...(manifest.apps.some((a) => a.cookies.enabled) ? [useCookies()] : []),
       useSecurityHeaders({ trustedProxies: manifest.server.http.trustedProxies, graphiql: !production }),
       useCloseAfterTooLarge(),
       useSingleGraphQLPath(),
@@ -83,6 +86,7 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
       useMetrics(services.metrics),
       useCachedGatehouseAuth() as Plugin,
       ...(options.plugins ?? []),
+      useRequestBodyLimit(manifest.server.graphql.maxBodyBytes), // after every request parser
     ],
   }) as unknown as GatehouseYoga;
 }

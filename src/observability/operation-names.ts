@@ -24,18 +24,46 @@ export interface OperationNames {
   nameOf(context: OperationContext): string;
 }
 
+/** Distinct requested names remembered per document (a client can send any number of them). */
+const NAMES_PER_DOCUMENT = 16;
+
 /**
  * Operation names keyed by the operation's context (one per operation, also within a batch).
- * The after-parse hook is one shared function: nothing is allocated per request but the entry.
+ * The after-parse hook is one shared function, and the name of a document is worked out once per
+ * document (Yoga's parse cache hands back the same DocumentNode for the same text), so per
+ * request it costs two WeakMap operations. All plugins share one instance (`operationNames()`):
+ * the request log and the metrics ask for the same name.
  */
-export function operationNames(): OperationNames {
+function createOperationNames(): OperationNames {
   const names = new WeakMap<object, string>();
+  const byDocument = new WeakMap<DocumentNode, Map<string, string>>();
+  const nameIn = (document: DocumentNode, requested: string | null | undefined) => {
+    let known = byDocument.get(document);
+    if (known === undefined) {
+      known = new Map();
+      byDocument.set(document, known);
+    }
+    const key = requested ?? '';
+    let name = known.get(key);
+    if (name === undefined) {
+      name = operationName(document, requested);
+      if (known.size < NAMES_PER_DOCUMENT) known.set(key, name);
+    }
+    return name;
+  };
   const afterParse: AfterParseHook = ({ context, result }) => {
-    if (isDocument(result))
-      names.set(context, operationName(result, (context as OperationContext).params?.operationName));
+    if (isDocument(result) && !names.has(context))
+      names.set(context, nameIn(result, (context as OperationContext).params?.operationName));
   };
   return {
     onParse: () => afterParse,
     nameOf: (context) => names.get(context) ?? (context.params?.operationName || 'anonymous'),
   };
+}
+
+let shared: OperationNames | undefined;
+
+export function operationNames(): OperationNames {
+  shared ??= createOperationNames();
+  return shared;
 }

@@ -16,6 +16,11 @@ export function requestIdFrom(header: string | null): string {
 export interface RequestLogOptions {
   /** Paths logged at debug instead of info (default `QUIET_PATHS`). */
   quietPaths?: readonly string[];
+  /**
+   * Share (0–1) of ordinary request lines written: status below 400 and no GraphQL error.
+   * Errors, refusals and 5xx are always written. Default 1: every request (REQUEST_LOG_SAMPLE).
+   */
+  sample?: number;
 }
 
 interface RequestRecord {
@@ -44,6 +49,7 @@ const socketPeer = (ctx: NodeServerContext) => ctx.req?.socket?.remoteAddress?.r
  */
 export function useRequestLog(logger: Logger, opts: RequestLogOptions = {}): Plugin {
   const quiet = new Set(opts.quietPaths ?? QUIET_PATHS);
+  const sample = opts.sample ?? 1;
   const records = new WeakMap<Request, RequestRecord>();
   const names = operationNames();
   return {
@@ -71,22 +77,27 @@ export function useRequestLog(logger: Logger, opts: RequestLogOptions = {}): Plu
       const rec = records.get(request);
       const id = rec?.id ?? requestIdFrom(request.headers.get('x-request-id'));
       response.headers.set('x-request-id', id);
-      const app = request.headers.get('x-gatehouse-app');
+      const status = response.status;
       const path = rec?.path ?? new URL(request.url).pathname;
-      const line = {
-        reqId: id,
-        method: request.method,
-        path,
-        operation: rec?.operation,
-        status: response.status,
-        ms: rec === undefined ? undefined : Math.round((performance.now() - rec.start) * 100) / 100,
-        app: app === null ? undefined : clip(app, 64),
-        ip: rec?.ip ?? socketPeer(serverContext as NodeServerContext),
-        errors: rec?.errors || undefined,
-      };
-      if (response.status >= 500) logger.error(line, 'request');
-      else if (quiet.has(path)) logger.debug(line, 'request');
-      else logger.info(line, 'request');
+      const level = status >= 500 ? 'error' : quiet.has(path) ? 'debug' : 'info';
+      // Nothing is built for a line that would not be written (level off, or sampled out).
+      if (!logger.isLevelEnabled(level)) return;
+      if (sample < 1 && status < 400 && !rec?.errors && Math.random() >= sample) return;
+      const app = request.headers.get('x-gatehouse-app');
+      logger[level](
+        {
+          reqId: id,
+          method: request.method,
+          path,
+          operation: rec?.operation,
+          status,
+          ms: rec === undefined ? undefined : Math.round((performance.now() - rec.start) * 100) / 100,
+          app: app === null ? undefined : clip(app, 64),
+          ip: rec?.ip ?? socketPeer(serverContext as NodeServerContext),
+          errors: rec?.errors || undefined,
+        },
+        'request',
+      );
     },
   };
 }

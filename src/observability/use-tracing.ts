@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, type TextMapGetter, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, type TextMapGetter, trace } from '@opentelemetry/api';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { errorCodeOf, failSpan, SpanKind, tracer } from './tracing.js';
@@ -31,9 +31,14 @@ export function useTracing(): Plugin {
       operation({ request }, wrapped) {
         const parent = propagation.extract(ROOT_CONTEXT, request.headers, headersGetter);
         const span = tracer.startSpan('graphql.request', { kind: SpanKind.SERVER }, parent);
+        if (!span.isRecording()) {
+          // No SDK and no caller's trace: no trace id to carry, no sampling decision to pass down,
+          // so no context to enter either.
+          if (!isSpanContextValid(span.spanContext())) return wrapped();
+          // Not sampled: nothing to end or mark, so no wrapper promise; children still see the decision.
+          return context.with(trace.setSpan(parent, span), wrapped);
+        }
         const active = trace.setSpan(parent, span);
-        // No SDK (or not sampled): nothing to end or mark, so no wrapper promise either.
-        if (!span.isRecording()) return context.with(active, wrapped);
         return context.with(active, async () => {
           try {
             await wrapped();

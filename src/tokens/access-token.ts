@@ -105,7 +105,7 @@ export async function verifyAccessToken(token: string, plan: VerifyPlan, now: Da
 export const notExpired = (expiresAt: number, nowSec: number) => expiresAt > nowSec - CLOCK_TOLERANCE_S;
 
 /** Frozen, because the cache hands the same object to every caller. */
-function toVerified(p: JWTPayload): VerifiedToken | null {
+export function toVerified(p: JWTPayload): VerifiedToken | null {
   const { sub, aud, sid, jti, iat, exp, roles } = p;
   if (typeof sub !== 'string' || sub === '' || typeof aud !== 'string') return null;
   if (typeof sid !== 'string' || sid === '' || typeof jti !== 'string' || jti === '') return null;

@@ -1,10 +1,12 @@
 // Hand-written: jose's createRemoteJWKSet fetches over HTTP; this keyring reads keys from our own database and keeps private halves, which no JWKS library does.
+
+import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { SigningAlgorithm } from '../config/index.js';
 import { createPoller, type Poller } from '../core/index.js';
 import type { Logger } from '../observability/index.js';
 import type { SigningKeyDoc, SigningKeyStore } from './key-store.js';
-import { importSignKey, importVerifyKey, publicHalf, publishedJwk, thumbprint } from './keys.js';
+import { importSignKey, importVerifyKey, publicHalf, publishedJwk, thumbprint, verifyKeyObject } from './keys.js';
 
 /** A usable key, imported into WebCrypto once and reused across refreshes. */
 export interface KeyEntry {
@@ -15,6 +17,8 @@ export interface KeyEntry {
   /** Infinity while active. */
   readonly retireAtMs: number;
   readonly verifyKey: CryptoKey;
+  /** The same key for node:crypto's synchronous verify (local-verify.ts). */
+  readonly verifyKeyObject: KeyObject;
   /** Only for keys active when imported: the only ones this instance signs with. */
   readonly signKey: CryptoKey | null;
   /** The JWKS entry; null for HS256 secrets, which are never published. */
@@ -199,15 +203,18 @@ export class Keyring {
   async #import(doc: SigningKeyDoc, retireAtMs: number, signs: boolean): Promise<KeyEntry> {
     const privateJwk = this.#store.open(doc);
     let verifyKey: CryptoKey;
+    let verifyObject: KeyObject;
     let signKey: CryptoKey | null = null;
     let published: KeyEntry['published'] = null;
     if (doc.alg === 'HS256') {
       verifyKey = await importVerifyKey(doc.alg, privateJwk);
+      verifyObject = verifyKeyObject(doc.alg, privateJwk);
       if (signs) signKey = verifyKey;
     } else {
       const publicJwk = publicHalf(privateJwk);
       if ((await thumbprint(publicJwk)) !== doc._id) throw new Error('kid is not the thumbprint of the sealed key');
       verifyKey = await importVerifyKey(doc.alg, publicJwk);
+      verifyObject = verifyKeyObject(doc.alg, publicJwk);
       if (signs) signKey = await importSignKey(doc.alg, privateJwk);
       published = publishedJwk(doc._id, doc.alg, publicJwk);
     }
@@ -218,6 +225,7 @@ export class Keyring {
       createdAtMs: doc.createdAt.getTime(),
       retireAtMs,
       verifyKey,
+      verifyKeyObject: verifyObject,
       signKey,
       published,
     };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { SigningAlgorithm } from '../config/index.js';
 
@@ -70,6 +70,15 @@ export function thumbprint(publicJwk: JWK): Promise<string> {
 /** A non-extractable WebCrypto key for verifying: the public key, or the shared secret for HS256. */
 export function importVerifyKey(alg: SigningAlgorithm, jwk: JWK): Promise<CryptoKey> {
   return alg === 'HS256' ? importHmac(jwk) : importAsymmetric(alg, pick(jwk, PUBLIC_MEMBERS));
+}
+
+/** The same verification key as a node:crypto KeyObject, for local-verify.ts (synchronous, off the thread pool). */
+export function verifyKeyObject(alg: SigningAlgorithm, jwk: JWK): KeyObject {
+  if (alg !== 'HS256') return createPublicKey({ key: { ...pick(jwk, PUBLIC_MEMBERS) }, format: 'jwk' });
+  if (jwk.kty !== 'oct' || typeof jwk.k !== 'string') throw new Error('expected an HS256 secret');
+  const raw = Buffer.from(jwk.k, 'base64url');
+  if (raw.length < HMAC_KEY_BYTES) throw new Error(`HS256 secret shorter than ${HMAC_KEY_BYTES} bytes`);
+  return createSecretKey(raw);
 }
 
 /** A non-extractable WebCrypto key for signing: the private key, or the shared secret for HS256. */

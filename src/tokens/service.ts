@@ -1,16 +1,10 @@
 import type { AppConfig, SigningAlgorithm } from '../config/index.js';
 import type { CoreDeps } from '../core/index.js';
-import {
-  type KeyLookup,
-  MAX_TOKEN_LENGTH,
-  signAccessToken,
-  type VerifyPlan,
-  verifyAccessToken,
-  verifyPlan,
-} from './access-token.js';
+import { MAX_TOKEN_LENGTH, signAccessToken } from './access-token.js';
 import { VerifiedTokenCache } from './cache.js';
 import { type SigningKeyDoc, SigningKeyStore } from './key-store.js';
 import { Keyring } from './keyring.js';
+import { type KeyObjectLookup, type LocalVerifyPlan, localVerifyPlan, verifyOwnToken } from './local-verify.js';
 import type { KeyInfo, TokenService } from './types.js';
 
 /** What the token service needs of the manifest and the secret (built by the composition root). */
@@ -61,13 +55,14 @@ export function createTokenService(
   });
   let started = false;
 
-  const lookup: KeyLookup = async (kid, alg) =>
-    keyring.find(kid, alg)?.verifyKey ?? (await keyring.findOrReload(kid, alg))?.verifyKey;
-  const plans = new WeakMap<AppConfig, VerifyPlan>();
+  // Synchronous for a known kid: first sight costs no promise but the verify itself, and no pool thread.
+  const lookup: KeyObjectLookup = (kid, alg) =>
+    keyring.find(kid, alg)?.verifyKeyObject ?? keyring.findOrReload(kid, alg).then((e) => e?.verifyKeyObject);
+  const plans = new WeakMap<AppConfig, LocalVerifyPlan>();
   const planFor = (app: AppConfig) => {
     let plan = plans.get(app);
     if (plan === undefined) {
-      plan = verifyPlan(app, lookup);
+      plan = localVerifyPlan(app, lookup);
       plans.set(app, plan);
     }
     return plan;
@@ -100,7 +95,7 @@ export function createTokenService(
       const hit = cache.get(token, app.slug, Math.floor(nowMs / 1000));
       metrics.tokenCache(hit !== undefined);
       if (hit !== undefined) return hit;
-      const verified = await verifyAccessToken(token, planFor(app), new Date(nowMs));
+      const verified = await verifyOwnToken(token, planFor(app), nowMs);
       if (verified !== null) cache.set(token, verified);
       return verified;
     },

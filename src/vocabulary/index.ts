@@ -23,6 +23,7 @@ export {
   exportGatewayKey,
   type GatewayIdentity,
   gatewayHeaders,
+  gatewayKeyObject,
   KEY_INFO,
   macV2,
   NONCE_HEADER,

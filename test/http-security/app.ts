@@ -11,6 +11,7 @@ import {
   useCloseAfterTooLarge,
   useCookies,
   useGraphQLHardening,
+  useRequestBodyLimit,
   useSecurityHeaders,
   yogaSecurityOptions,
 } from '../../src/http/security/index.js';
@@ -130,12 +131,14 @@ export async function startSecurityApp(options: AppOptions = {}): Promise<Securi
     graphiql: options.graphiql ?? false,
     logging: false,
     ...yogaSecurityOptions(manifest.server),
+    maxRequestBodySize: false, // as createGatehouseYoga: useRequestBodyLimit instead
     plugins: [
       useCookies(),
       useSecurityHeaders({ trustedProxies: manifest.server.http.trustedProxies, graphiql: options.graphiql ?? false }),
       useCloseAfterTooLarge(),
       ...useGraphQLHardening(manifest.server.graphql, { production }),
       csrfProbe,
+      useRequestBodyLimit(manifest.server.graphql.maxBodyBytes),
     ],
   });
   const server = createServer(yoga);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createPublicKey } from 'node:crypto';
+import nodeCrypto, { createPublicKey } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it, mock } from 'node:test';
@@ -308,10 +308,12 @@ describe('access tokens', () => {
     assert.deepEqual(watched.jwks(), tokens.jwks());
   });
 
-  it('caches verified tokens: a hit costs no WebCrypto and no database round trip', async () => {
+  it('caches verified tokens: a hit costs no signature check and no database round trip', async () => {
     const a = app('ed');
     const { token } = await watched.issue(a, subject);
-    const verifySpy = mock.method(crypto.subtle, 'verify');
+    // First sight checks the signature with node:crypto, synchronously (local-verify.ts); never WebCrypto.
+    const verifySpy = mock.method(nodeCrypto, 'verify');
+    const subtleSpy = mock.method(crypto.subtle, 'verify');
     const importSpy = mock.method(crypto.subtle, 'importKey');
     try {
       watchedCommands.length = 0;
@@ -331,11 +333,13 @@ describe('access tokens', () => {
       console.log(`[tokens] ${n} cached verifies: ${ms.toFixed(1)} ms (${((ms * 1000) / n).toFixed(2)} µs each)`);
       assert.ok(ms < 1000, `${ms} ms`);
       assert.equal(verifySpy.mock.callCount(), 1);
+      assert.equal(subtleSpy.mock.callCount(), 0, 'no WebCrypto (thread-pool) job on the request path');
       assert.equal(importSpy.mock.callCount(), 0);
       assert.equal(watchedCommands.length, 0);
       assert.equal(deps.metrics.calls.filter((c) => c === 'tokenCache:true').length, n);
     } finally {
       verifySpy.mock.restore();
+      subtleSpy.mock.restore();
       importSpy.mock.restore();
     }
   });

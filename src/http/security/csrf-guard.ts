@@ -41,23 +41,32 @@ export function useCookieCsrfGuard(
   endpoint = '/graphql',
 ): Plugin {
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
+    // Synchronous until a request may be cookie-authenticated: the others pass without a promise.
+    onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method === 'OPTIONS' || request.headers.has('authorization')) return;
       if (!reachesGraphQL(request, url, endpoint)) return;
       const app = appOf(request);
       if (!app?.cookies.enabled) return;
-      const { access, refresh } = await readAuthCookies(request, app);
-      if (!access && !refresh) return;
-      const verdict = await checkCsrf(request, app, binding);
-      if (verdict === 'ok') return;
-      endResponse(
-        fetchAPI.Response.json(
-          {
-            errors: [{ message: 'Missing or invalid CSRF token', extensions: { code: 'FORBIDDEN', reason: verdict } }],
-          },
-          { status: 403, headers: { 'cache-control': 'no-store' } },
-        ),
-      );
+      return guard(request, app, endResponse, fetchAPI);
     },
   };
+  async function guard(
+    request: Request,
+    app: AppConfig,
+    endResponse: (response: Response) => void,
+    fetchAPI: { Response: typeof Response },
+  ): Promise<void> {
+    const { access, refresh } = await readAuthCookies(request, app);
+    if (!access && !refresh) return;
+    const verdict = await checkCsrf(request, app, binding);
+    if (verdict === 'ok') return;
+    endResponse(
+      fetchAPI.Response.json(
+        {
+          errors: [{ message: 'Missing or invalid CSRF token', extensions: { code: 'FORBIDDEN', reason: verdict } }],
+        },
+        { status: 403, headers: { 'cache-control': 'no-store' } },
+      ),
+    );
+  }
 }

@@ -30,10 +30,12 @@ const unmapped = (ip: string) => (ip.startsWith('::ffff:') ? ip.slice(7) : ip);
  * first `X-Forwarded-Proto` hop when the peer is a trusted proxy (a client cannot claim it).
  */
 export function isHttps(request: Request, peer: string | undefined, trusted: ReadonlySet<string>): boolean {
-  if (new URL(request.url).protocol === 'https:') return true;
+  if (HTTPS_URL.test(request.url)) return true;
   if (!peer || !trusted.has(unmapped(peer))) return false;
   return request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
 }
+
+const HTTPS_URL = /^https:/i;
 
 /** Adds `token` to a comma-separated `Vary` unless it is already there. */
 function vary(headers: Headers, token: string): void {
@@ -52,12 +54,16 @@ function vary(headers: Headers, token: string): void {
 export function useSecurityHeaders(options: SecurityHeadersOptions): Plugin<Record<string, unknown>, PeerContext> {
   const trusted = new Set(options.trustedProxies.map(unmapped));
   const endpoint = options.graphqlEndpoint ?? '/graphql';
+  const path = (request: Request) => new URL(request.url).pathname;
   return {
+    // Per response: plain sets on the headers Yoga built (no URL parsing, no delete that would
+    // turn them into a Map and cost the Node adapter its single-writeHead path).
     onResponse({ request, response, serverContext }) {
       const h = response.headers;
-      const path = new URL(request.url).pathname;
       const graphiqlPage =
-        options.graphiql === true && path === endpoint && (h.get('content-type') ?? '').startsWith('text/html');
+        options.graphiql === true &&
+        (h.get('content-type') ?? '').startsWith('text/html') &&
+        path(request) === endpoint;
       h.set('x-content-type-options', 'nosniff');
       h.set('referrer-policy', 'no-referrer');
       h.set('x-frame-options', 'DENY');
@@ -66,8 +72,9 @@ export function useSecurityHeaders(options: SecurityHeadersOptions): Plugin<Reco
       if (isHttps(request, serverContext.req?.socket?.remoteAddress, trusted)) h.set('strict-transport-security', HSTS);
       // Anything may carry or set credentials unless a route said otherwise (the public JWKS);
       // a response that sets cookies is never cacheable, whatever it said.
-      if (path === endpoint || !h.has('cache-control') || h.has('set-cookie')) h.set('cache-control', 'no-store');
-      h.delete('x-powered-by');
+      if (!h.has('cache-control') || h.has('set-cookie') || path(request) === endpoint)
+        h.set('cache-control', 'no-store');
+      if (h.has('x-powered-by')) h.delete('x-powered-by');
       vary(h, 'Origin');
     },
   };

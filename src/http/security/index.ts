@@ -1,4 +1,4 @@
-export { useCloseAfterTooLarge } from './body-limit.js';
+export { useCloseAfterTooLarge, useRequestBodyLimit } from './body-limit.js';
 export {
   ACCESS_COOKIE,
   type AuthCookies,
