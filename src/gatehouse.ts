@@ -6,7 +6,7 @@ import type { AuthorizationProvider } from './authz/types.js';
 import { type Clock, systemClock } from './clock.js';
 import type { EnvSettings, ResolvedManifest } from './config/index.js';
 import type { Database } from './db/index.js';
-import { seedApp } from './flows/index.js';
+import { afterResponse, seedApp } from './flows/index.js';
 import { createGateway, type Gateway } from './gateway/index.js';
 import { gatehouseSchema } from './graphql/schema.js';
 import { type Listening, listenHttp } from './http/listen.js';
@@ -94,6 +94,8 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
     ...authz.values(),
     services.rateLimiter,
     services.audit,
+    // Stopped first: what logins left to do after their responses still finds the database.
+    { start: async () => {}, stop: () => afterResponse(services) },
   ];
   const started: Component[] = [];
   const stop = async () => {

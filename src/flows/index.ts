@@ -1,5 +1,6 @@
 export { requestEmailVerification, requestPasswordReset, resetPassword, verifyEmail } from './account.js';
 export { checkName, setPolicy, setRole } from './admin.js';
+export { afterResponse, isAfterResponseWork, later } from './after-response.js';
 export { FlowError, INVALID_CREDENTIALS, INVALID_REFRESH } from './errors.js';
 export type { AuthResult } from './issue.js';
 export { confirmTotp, disableTotp, enrollTotp } from './mfa.js';

@@ -18,4 +18,11 @@ export {
 } from './password-policy.js';
 export { BusyError } from './semaphore.js';
 export { createIdentityService, type IdentityOptions } from './service.js';
-export { type IdentityService, InputError, type UserKind, type UserRecord } from './types.js';
+export {
+  type IdentityService,
+  InputError,
+  type PasswordCheck,
+  type PasswordOutcome,
+  type UserKind,
+  type UserRecord,
+} from './types.js';

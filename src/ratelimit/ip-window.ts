@@ -28,6 +28,18 @@ export interface SlotMemory {
   set(key: string, taken: number): unknown;
 }
 
+/** The slot this process would claim next for `key`, or null when it knows the window is full. */
+export function nextSlot(
+  claimed: SlotMemory,
+  key: string,
+  limit: Limit,
+  now: number,
+): { n: number; doc: WindowSlot } | null {
+  const n = claimed.get(key) ?? 0;
+  if (n >= limit.maxAttempts) return null;
+  return { n, doc: { _id: `${key}:${n}`, key, expiresAt: new Date(windowAt(now, limit).end) } };
+}
+
 /**
  * Counts one request against `limit` in the window holding `now`.
  *

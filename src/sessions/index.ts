@@ -4,6 +4,7 @@ export { createSessionService } from './service.js';
 export type {
   CreatedSession,
   DeviceInfo,
+  OpenedSession,
   RevocationFeed,
   RevokeReason,
   RotateResult,

@@ -56,7 +56,7 @@ export function createSessionService(deps: CoreDeps, revocations: RevocationFeed
     return excess;
   }
 
-  return {
+  const service: SessionService = {
     async start() {
       await sessions.createIndex({ refreshHash: 1 }, { unique: true, name: 'refreshHash_unique' });
       await sessions.createIndex({ app: 1, userId: 1 }, { name: 'app_userId' });
@@ -79,6 +79,11 @@ export function createSessionService(deps: CoreDeps, revocations: RevocationFeed
     },
 
     async create(app, userId, device) {
+      const { session, refreshToken, evict } = await service.open(app, userId, device);
+      return { session, refreshToken, evicted: await evict() };
+    },
+
+    async open(app, userId, device) {
       const at = now();
       const refreshToken = newRefreshToken();
       const doc: SessionDoc = {
@@ -100,8 +105,7 @@ export function createSessionService(deps: CoreDeps, revocations: RevocationFeed
         revokeReason: null,
       };
       await sessions.insertOne(doc);
-      const evicted = await evictBeyondLimit(app, userId);
-      return { session: toSessionRecord(doc), refreshToken, evicted };
+      return { session: toSessionRecord(doc), refreshToken, evict: () => evictBeyondLimit(app, userId) };
     },
 
     async rotate(app, refreshToken, device) {
@@ -146,4 +150,5 @@ export function createSessionService(deps: CoreDeps, revocations: RevocationFeed
       return revokeIds(app, ids, reason, userId);
     },
   };
+  return service;
 }
