@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { CommandStartedEvent } from 'mongodb';
 import { launchDatabase } from '../src/embedded-db/index.js';
+import { isAfterResponseWork } from '../src/flows/index.js';
 import { projectRoot } from '../src/paths.js';
 import { type BenchContext, type BigWorld, DEFAULT_CONFIG, QUICK_CONFIG, type SmallWorld } from './context.js';
 import { CLIENT_CPU, CORES, HAS_TASKSET, pin, SERVER_CPU } from './lib/cpu.js';
@@ -126,8 +127,12 @@ const ctx: BenchContext = {
       const at: WorldAddress = { uri: db.uri, dbName: newDbName('small'), secret: newSecret() };
       const instance: GatehouseWorld = await openGatehouse(at, resolved(smallManifest()), { monitorCommands: true });
       const commands: CommandStartedEvent[] = [];
-      instance.database.client.on('commandStarted', (e) => commands.push(e));
-      return { at, instance, commands };
+      const afterResponse = new WeakSet<CommandStartedEvent>();
+      instance.database.client.on('commandStarted', (e) => {
+        commands.push(e);
+        if (isAfterResponseWork()) afterResponse.add(e);
+      });
+      return { at, instance, commands, afterResponse };
     })();
     return small;
   },
