@@ -41,6 +41,10 @@ async function insertEach(coll: Collection<{ _id: string }>, docs: { _id: string
     return docs.map(() => true);
   } catch (err) {
     if (!(err instanceof MongoBulkWriteError)) throw err;
+    // The driver wraps a failure of the command itself (network, timeout) as well: hand on the
+    // original, so an outage reads as one (SERVICE_UNAVAILABLE), not as an unexpected error.
+    const cause = (err as { errorResponse?: unknown }).errorResponse;
+    if (cause instanceof Error) throw cause;
     const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
     if (!errors.length || errors.some((e) => e.code !== 11000)) throw err;
     const taken = new Set(errors.map((e) => e.index));
