@@ -69,9 +69,7 @@ async function passwordLogin(s: Services, app: AppConfig, input: Credentials, re
   if (user && second === 'ok') {
     // The password was right, so lastLoginAt (and a hash upgrade) holds whatever follows.
     const { record } = outcome as Extract<typeof outcome, { ok: true }>;
-    later(s, 'login outcome', () =>
-      Promise.all([s.rateLimiter.endLogin(app, accountKey, true), inSpan('login.record', record)]),
-    );
+    later(s, 'login outcome', () => Promise.all([s.rateLimiter.endLogin(app, accountKey, true), record()]));
   } else {
     await s.rateLimiter.endLogin(app, accountKey, false);
   }
