@@ -108,33 +108,27 @@ export function createRateLimiter(deps: CoreDeps): RateLimiter {
         const { decision, next } = reserve(state, at, limits);
         return { result: decision, next };
       });
-      const claimIp = async (first: boolean) => {
-        if (first) {
-          claimed.set(ipK, slot.n + 1);
-          return allowed;
-        }
-        claimed.set(ipK, slot.n + 1); // taken by someone else: step over it
-        return hitWindow(hits, claimed, ipK, limit, now);
-      };
-      let byIp: LimitDecision;
-      let byAccount: LimitDecision;
-      if (planned.doc) {
-        // The common case: the IP's slot and the account's next version in one command.
-        const [ipWon, accountWon] = await insertEach(hits as unknown as Collection<{ _id: string }>, [
-          slot.doc,
-          planned.doc,
-        ]);
-        planned.settled(accountWon === true);
-        byIp = await claimIp(ipWon === true);
-        byAccount = accountWon ? planned.result : await limiter.beginLogin(app, account);
-        if (!byIp.allowed && byAccount.allowed) await limiter.releaseLogin(app, account);
-      } else {
+      if (!planned.doc) {
         // The account refuses (locked, or its budget in flight): the request still counts on the IP.
-        byIp = await hitWindow(hits, claimed, ipK, limit, now);
-        byAccount = planned.final ? report(app, 'login', planned.result) : await limiter.beginLogin(app, account);
-        if (!byIp.allowed && byAccount.allowed) await limiter.releaseLogin(app, account);
+        const byIp = await hitWindow(hits, claimed, ipK, limit, now);
+        if (!byIp.allowed) return { by: 'ip', decision: report(app, METRIC_KIND.login, byIp) };
+        const byAccount = planned.final ? report(app, 'login', planned.result) : await limiter.beginLogin(app, account);
+        return { by: byAccount.allowed ? null : 'account', decision: byAccount };
       }
-      if (!byIp.allowed) return { by: 'ip', decision: report(app, METRIC_KIND.login, byIp) };
+      // The common case: the IP's slot and the account's next version in one command.
+      const [ipWon, accountWon] = await insertEach(hits as unknown as Collection<{ _id: string }>, [
+        slot.doc,
+        planned.doc,
+      ]);
+      planned.settled(accountWon === true);
+      claimed.set(ipK, slot.n + 1); // ours, or taken by someone else: step over it
+      const byIp = ipWon ? allowed : await hitWindow(hits, claimed, ipK, limit, now);
+      if (!byIp.allowed) {
+        if (accountWon) await limiter.releaseLogin(app, account); // an attempt never made
+        return { by: 'ip', decision: report(app, METRIC_KIND.login, byIp) };
+      }
+      // Another writer took the account's next version first: decide again on the newest.
+      const byAccount = accountWon ? planned.result : await limiter.beginLogin(app, account);
       return { by: byAccount.allowed ? null : 'account', decision: byAccount };
     },
 
