@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/index.js';
 import { expireDocuments } from '../db/index.js';
 import type { CoreDeps } from '../services.js';
 import { type AccountState, allowed, denied, release, reserve, settle } from './account-lock.js';
-import { hitWindow, nextSlot, type WindowSlot, windowAt } from './ip-window.js';
+import { claimFrom, hitWindow, nextSlot, type WindowSlot, windowAt } from './ip-window.js';
 import type { IpLimitKind, LimitDecision, LoginReservation, RateLimiter } from './types.js';
 import { ContentionError, type StateVersion, versionedStates } from './versioned-state.js';
 
@@ -110,7 +110,7 @@ export function createRateLimiter(deps: CoreDeps): RateLimiter {
       });
       if (!planned.doc) {
         // The account refuses (locked, or its budget in flight): the request still counts on the IP.
-        const byIp = await hitWindow(hits, claimed, ipK, limit, now);
+        const byIp = await claimFrom(hits, claimed, ipK, limit, now, slot);
         if (!byIp.allowed) return { by: 'ip', decision: report(app, METRIC_KIND.login, byIp) };
         const byAccount = planned.final ? report(app, 'login', planned.result) : await limiter.beginLogin(app, account);
         return { by: byAccount.allowed ? null : 'account', decision: byAccount };
@@ -121,7 +121,6 @@ export function createRateLimiter(deps: CoreDeps): RateLimiter {
         planned.doc,
       ]);
       planned.settled(accountWon === true);
-      claimed.set(ipK, slot.n + 1); // ours, or taken by someone else: step over it
       const byIp = ipWon ? allowed : await hitWindow(hits, claimed, ipK, limit, now);
       if (!byIp.allowed) {
         if (accountWon) await limiter.releaseLogin(app, account); // an attempt never made
