@@ -61,6 +61,8 @@ export interface SmallWorld {
   instance: GatehouseWorld;
   /** Every command instance A sent, in order (command monitoring); scenarios clear it as they go. */
   commands: CommandStartedEvent[];
+  /** Those of `commands` sent by work a request left running after its response (flows' `later`). */
+  afterResponse: WeakSet<CommandStartedEvent>;
 }
 
 export interface BenchContext {

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import type { CommandStartedEvent } from 'mongodb';
 import { deprioritizeThreadPool, poolNice } from '../src/cli/pool-priority.js';
 import { launchDatabase } from '../src/embedded-db/index.js';
+import { isAfterResponseWork } from '../src/flows/index.js';
 import { projectRoot } from '../src/paths.js';
 import { type BenchContext, type BigWorld, DEFAULT_CONFIG, QUICK_CONFIG, type SmallWorld } from './context.js';
 import { CLIENT_CPU, CORES, HAS_TASKSET, pin, SERVER_CPU } from './lib/cpu.js';
@@ -131,8 +132,12 @@ const ctx: BenchContext = {
       const at: WorldAddress = { uri: db.uri, dbName: newDbName('small'), secret: newSecret() };
       const instance: GatehouseWorld = await openGatehouse(at, resolved(smallManifest()), { monitorCommands: true });
       const commands: CommandStartedEvent[] = [];
-      instance.database.client.on('commandStarted', (e) => commands.push(e));
-      return { at, instance, commands };
+      const afterResponse = new WeakSet<CommandStartedEvent>();
+      instance.database.client.on('commandStarted', (e) => {
+        commands.push(e);
+        if (isAfterResponseWork()) afterResponse.add(e);
+      });
+      return { at, instance, commands, afterResponse };
     })();
     return small;
   },

@@ -96,6 +96,8 @@ export async function startServices(opts: ServicesOptions): Promise<RunningServi
     ...authz.values(),
     services.rateLimiter,
     services.audit,
+    // Stopped first: what logins left to do after their responses still finds the database.
+    { start: async () => {}, stop: () => services.flows.afterResponse() },
   ];
   const started: Component[] = [];
   const stop = async () => {

@@ -1,5 +1,6 @@
 import { requestEmailVerification, requestPasswordReset, resetPassword, verifyEmail } from './account.js';
 import { setPolicy, setRole } from './admin.js';
+import { afterResponse } from './after-response.js';
 import type { FlowDeps } from './deps.js';
 import { confirmTotp, disableTotp, enrollTotp } from './mfa.js';
 import { grantRoles, seedApp } from './roles.js';
@@ -37,6 +38,8 @@ export function createFlows(deps: FlowDeps) {
     setPolicy: bind(deps, setPolicy),
     grantRoles: bind(deps, grantRoles),
     seedApp: bind(deps, seedApp),
+    /** Resolves once the work these flows left running after their responses (so far) is done. */
+    afterResponse: () => afterResponse(deps),
   };
 }
 

@@ -3,6 +3,7 @@
  * composition root binds them to the domain services once; resolvers call `ctx.flows.…`.
  */
 export { checkName } from './admin.js';
+export { isAfterResponseWork } from './after-response.js';
 export { createFlows, type Flows } from './create.js';
 export type { FlowDeps } from './deps.js';
 export { FlowError, INVALID_CREDENTIALS, INVALID_REFRESH } from './errors.js';

@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/index.js';
 import type { UserRecord } from '../identity/index.js';
 import { inSpan } from '../observability/index.js';
 import type { SessionRecord } from '../sessions/index.js';
+import { later } from './after-response.js';
 import { auditAuth } from './audit.js';
 import type { FlowDeps } from './deps.js';
 import type { RequestInfo } from './request-info.js';
@@ -24,8 +25,11 @@ export async function accessTokenFor(s: FlowDeps, app: AppConfig, userId: string
 }
 
 /**
- * A new session on this device plus its first token pair; sessions past max_per_user are evicted.
- * Spans `login.session_insert` and `login.issue` under the sign-in's span (login, register, …).
+ * A new session on this device plus its first token pair; sessions past max_per_user are evicted
+ * after the response (the eviction must read after the insert so concurrent sign-ins converge,
+ * and the new session's token does not depend on it; an evicted session's access tokens end
+ * through the revocation feed either way). Spans `login.session_insert` and `login.issue` under
+ * the sign-in's span (login, register, …).
  */
 export async function startSession(
   s: FlowDeps,
@@ -35,11 +39,13 @@ export async function startSession(
   req: RequestInfo,
 ): Promise<AuthResult> {
   const created = await inSpan('login.session_insert', () =>
-    s.sessions.create(app, user.id, { deviceId: deviceId ?? null, userAgent: req.userAgent ?? null, ip: req.ip }),
+    s.sessions.open(app, user.id, { deviceId: deviceId ?? null, userAgent: req.userAgent ?? null, ip: req.ip }),
   );
-  for (const sid of created.evicted) {
-    auditAuth(s, app.slug, req, 'session_evicted', 'success', { userId: user.id, sessionId: sid });
-  }
+  later(s, 'session eviction', async () => {
+    for (const sid of await created.evict()) {
+      auditAuth(s, app.slug, req, 'session_evicted', 'success', { userId: user.id, sessionId: sid });
+    }
+  });
   const token = await inSpan('login.issue', () => accessTokenFor(s, app, user.id, created.session));
   return {
     userId: user.id,

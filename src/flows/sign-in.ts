@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/index.js';
 import { checkDeviceId, normalizeEmail } from '../identity/index.js';
 import { inSpan } from '../observability/index.js';
 import { sendVerification } from './account.js';
+import { later } from './after-response.js';
 import { auditAuth } from './audit.js';
 import type { FlowDeps } from './deps.js';
 import { FlowError, forbiddenFlow, rateLimitedFlow, refusedLogin } from './errors.js';
@@ -22,9 +23,17 @@ export interface Credentials {
 const UNVERIFIED_ROLE = 'user';
 
 /**
- * Password login. Order matters: input checks, per-IP limit, then one attempt reserved on the
- * account BEFORE any password work (so parallel guesses cannot multiply argon2 runs), then the
- * constant-time check, then the outcome recorded. Unknown email and wrong password look the same.
+ * Password login. Order matters: input checks; both limits in one write (a per-IP slot, one
+ * attempt reserved on the account) BEFORE any password work, so parallel guesses cannot multiply
+ * argon2 runs (the account lookup runs meanwhile: reading is no attempt); then the constant-time
+ * check; then the outcome. Unknown email and wrong password look the same.
+ *
+ * What waits for what: a failure's outcome is recorded before the answer (it may lock the
+ * account); a success's outcome, lastLoginAt with a hash upgrade, and session eviction are written
+ * after it (`later`): the response depends on none of them, and an outcome never recorded only
+ * counts, when its lease runs out, as one failure — closed, not open. So a successful login waits
+ * for at most 4 commands: the account's newest limit version (only when this process does not know
+ * it), the limit write, the user lookup (alongside), the session insert.
  * Traced as `login` with `login.rate_limit`, `login.argon2`, `login.session_insert`, `login.issue`.
  */
 export function login(s: FlowDeps, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
@@ -33,32 +42,37 @@ export function login(s: FlowDeps, app: AppConfig, input: Credentials, req: Requ
 
 /** Both login limits (per IP, then one attempt reserved on the account); throws RATE_LIMITED. */
 async function reserveLoginAttempt(s: FlowDeps, app: AppConfig, accountKey: string, req: RequestInfo): Promise<void> {
-  const byIp = await s.rateLimiter.hitIp(app, 'login', req.ip);
-  if (!byIp.allowed) {
+  const { by, decision } = await s.rateLimiter.reserveLogin(app, req.ip, accountKey);
+  if (by === 'ip') {
     s.metrics.login(app.slug, 'rate_limited');
     auditAuth(s, app.slug, req, 'login', 'denied', { details: { reason: 'ip_limit' } });
-    throw rateLimitedFlow(byIp.retryAfter);
+    throw rateLimitedFlow(decision.retryAfter);
   }
-  const byAccount = await s.rateLimiter.beginLogin(app, accountKey);
-  if (!byAccount.allowed) {
+  if (by === 'account') {
     s.metrics.login(app.slug, 'rate_limited');
     auditAuth(s, app.slug, req, 'account_locked', 'denied');
-    throw rateLimitedFlow(byAccount.retryAfter);
+    throw rateLimitedFlow(decision.retryAfter);
   }
 }
 
 async function passwordLogin(s: FlowDeps, app: AppConfig, input: Credentials, req: RequestInfo): Promise<AuthResult> {
   const accountKey = normalizeEmail(input.email);
   if (input.deviceId != null) checkDeviceId(input.deviceId);
+  const check = s.identity.prepareLogin(app, { email: input.email, password: input.password });
   await inSpan('login.rate_limit', () => reserveLoginAttempt(s, app, accountKey, req));
-  const user = await inSpan('login.argon2', () =>
-    s.identity.authenticate(app, { email: input.email, password: input.password }),
-  );
+  const outcome = await inSpan('login.argon2', () => check.verify());
+  const user = outcome.ok ? outcome.user : null;
   // The second factor is part of the attempt: a missing or wrong code counts as a failure, so
   // MFA_REQUIRED cannot serve as a free oracle for the password, nor the code be guessed freely.
   const second =
     app.mfa.enabled && user?.mfaEnabled ? await checkLoginCode(s, app, user.id, input.totpCode, req) : 'ok';
-  await s.rateLimiter.endLogin(app, accountKey, user !== null && second === 'ok');
+  if (user && second === 'ok') {
+    // The password was right, so lastLoginAt (and a hash upgrade) holds whatever follows.
+    const { record } = outcome as Extract<typeof outcome, { ok: true }>;
+    later(s, 'login outcome', () => Promise.all([s.rateLimiter.endLogin(app, accountKey, true), record()]));
+  } else {
+    await s.rateLimiter.endLogin(app, accountKey, false);
+  }
   if (user && second !== 'ok') {
     s.metrics.login(app.slug, 'failure');
     auditAuth(s, app.slug, req, 'login', 'failure', { userId: user.id, details: { reason: `totp_${second}` } });
@@ -72,8 +86,8 @@ async function passwordLogin(s: FlowDeps, app: AppConfig, input: Credentials, re
   if (!user) {
     s.metrics.login(app.slug, 'failure');
     // The client learns nothing; the audit trail names the account when it exists.
-    const known = await s.identity.findByEmail(app.slug, input.email);
-    auditAuth(s, app.slug, req, 'login', 'failure', { userId: known?.id ?? null });
+    const known = outcome.ok ? null : outcome.accountId;
+    auditAuth(s, app.slug, req, 'login', 'failure', { userId: known });
     throw refusedLogin();
   }
   const result = await startSession(s, app, user, input.deviceId, req);

@@ -19,4 +19,11 @@ export {
 export { argon2SelfTest } from './self-test.js';
 export { BusyError } from './semaphore.js';
 export { createIdentityService, type IdentityOptions } from './service.js';
-export { type IdentityService, InputError, type UserKind, type UserRecord } from './types.js';
+export {
+  type IdentityService,
+  InputError,
+  type PasswordCheck,
+  type PasswordOutcome,
+  type UserKind,
+  type UserRecord,
+} from './types.js';

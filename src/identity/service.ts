@@ -79,7 +79,7 @@ export function createIdentityService(deps: CoreDeps, options: IdentityOptions =
     }
   }
 
-  return {
+  const service: IdentityService = {
     async start() {
       await store.ensureIndexes();
       await hasher.verifyDummy('warm-up'); // computes the dummy hash now, not during the first login
@@ -95,19 +95,42 @@ export function createIdentityService(deps: CoreDeps, options: IdentityOptions =
     },
 
     async authenticate(app, input) {
+      const outcome = await service.prepareLogin(app, input).verify();
+      if (!outcome.ok) return null;
+      await outcome.record();
+      return outcome.user;
+    },
+
+    prepareLogin(app, input) {
       const email = normalizeEmail(input.email);
       // Oversize input is refused before the lookup and before argon2 (and says nothing about the account).
       const password = accepted(preparePassword(input.password), 'password');
-      const user = await store.byEmail(app.slug, email);
-      // Unknown email and password-less accounts cost one argon2 verification too: equal timing.
-      if (!user?.passwordHash) return hasher.verifyDummy(password).then(() => null);
-      if (!(await hasher.verify(user.passwordHash, password))) return null;
-      const at = now();
-      const rehash = hasher.needsRehash(user.passwordHash)
-        ? { from: user.passwordHash, to: await hasher.hash(password) }
-        : undefined;
-      await store.recordLogin(user._id, at, rehash);
-      return toUserRecord({ ...user, lastLoginAt: at });
+      const found = store.byEmail(app.slug, email);
+      found.catch(() => {}); // awaited in verify(); a caller refused by the rate limit never asks
+      return {
+        async verify() {
+          const user = await found;
+          // Unknown email and password-less accounts cost one argon2 verification too: equal timing.
+          if (!user?.passwordHash) {
+            await hasher.verifyDummy(password);
+            return { ok: false, accountId: user?._id ?? null };
+          }
+          if (!(await hasher.verify(user.passwordHash, password))) return { ok: false, accountId: user._id };
+          const at = now();
+          const verified = user.passwordHash;
+          return {
+            ok: true,
+            user: toUserRecord({ ...user, lastLoginAt: at }),
+            // A hash upgrade only after a verified password, and only of the hash verified.
+            record: async () => {
+              const rehash = hasher.needsRehash(verified)
+                ? { from: verified, to: await hasher.hash(password) }
+                : undefined;
+              await store.recordLogin(user._id, at, rehash);
+            },
+          };
+        },
+      };
     },
 
     async anonymous(app, deviceId) {
@@ -162,4 +185,5 @@ export function createIdentityService(deps: CoreDeps, options: IdentityOptions =
       return seeded;
     },
   };
+  return service;
 }

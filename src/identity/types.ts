@@ -38,6 +38,13 @@ export interface IdentityService {
    * rehashing when parameters changed. Null for any failure. InputError for malformed input (before hashing).
    */
   authenticate(app: AppConfig, input: { email: string; password: string }): Promise<UserRecord | null>;
+  /**
+   * `authenticate` in two steps, for the login flow: checks the input and starts the account
+   * lookup now (so it runs alongside the rate-limit writes), verifies the password only when
+   * asked (after the attempt is reserved), and leaves recording the login (lastLoginAt, a hash
+   * upgrade) to the caller, who need not wait for it. InputError for malformed input.
+   */
+  prepareLogin(app: AppConfig, input: { email: string; password: string }): PasswordCheck;
   /** The anonymous user of (app, deviceId), created on first use. */
   anonymous(app: AppConfig, deviceId: string): Promise<UserRecord>;
   /** False when `current` is wrong; InputError when `next` breaks the password policy. */
@@ -57,3 +64,13 @@ export interface IdentityService {
   /** Creates a password user without the registration switch (CLI `user create`). */
   createUser(app: AppConfig, input: { email: string; password: string; kind?: UserKind }): Promise<UserRecord>;
 }
+
+export interface PasswordCheck {
+  /** One argon2 verification (a dummy one for an unknown or password-less account). */
+  verify(): Promise<PasswordOutcome>;
+}
+
+/** A failure names the account it was for, if it exists (audit only; the client learns nothing). */
+export type PasswordOutcome =
+  | { ok: true; user: UserRecord; record(): Promise<void> }
+  | { ok: false; accountId: string | null };

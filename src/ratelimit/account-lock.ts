@@ -78,6 +78,12 @@ export function reserve(
   return { decision: allowed, next: withExpiry({ ...s, pending: [...s.pending, now + LEASE_MS] }, now, limits) };
 }
 
+/** An attempt reserved and then not made (the per-IP limit refused the request): its lease goes, nothing is counted. */
+export function release(state: AccountState | null, now: number, limits: LoginLimits): AccountState {
+  const s = current(state, now, limits);
+  return withExpiry({ ...s, pending: [...s.pending].sort((a, b) => a - b).slice(1) }, now, limits);
+}
+
 /** endLogin: release one attempt; a failure may lock the account, a success clears it. */
 export function settle(state: AccountState | null, now: number, success: boolean, limits: LoginLimits): AccountState {
   const s = current(state, now, limits);

@@ -29,6 +29,25 @@ export interface SlotMemory {
 }
 
 /**
+ * Takes the next slot number this process has not tried for `key`, or null when it knows the
+ * window is full. Taken in memory before the insert, so concurrent requests of this process each
+ * try a different slot instead of colliding on one (each collision is a refused insert, logged by
+ * FerretDB and PostgreSQL). A number whose insert then fails for another reason stays skipped:
+ * this process may refuse one request early, never let one more through.
+ */
+export function nextSlot(
+  claimed: SlotMemory,
+  key: string,
+  limit: Limit,
+  now: number,
+): { n: number; doc: WindowSlot } | null {
+  const n = claimed.get(key) ?? 0;
+  if (n >= limit.maxAttempts) return null;
+  claimed.set(key, n + 1);
+  return { n, doc: { _id: `${key}:${n}`, key, expiresAt: new Date(windowAt(now, limit).end) } };
+}
+
+/**
  * Counts one request against `limit` in the window holding `now`.
  *
  * A window has `maxAttempts` numbered slots, and a request passes only by claiming a free one
@@ -38,9 +57,9 @@ export interface SlotMemory {
  *
  * No reads: FerretDB v1's SQLite backend scans the whole collection for any query (a count per
  * request slowed logins as slots piled up), while the unique check of an insert uses its index.
- * `claimed` remembers per process the slots of recent windows known taken; a request claims the
- * next one, stepping over those others took (each costs one refused insert, once per process and
- * window), and a full window is refused without touching the database.
+ * `claimed` remembers per process the slots of recent windows taken or being tried; a request
+ * claims the next one, stepping over those others took (each costs one refused insert, once per
+ * process and window), and a full window is refused without touching the database.
  */
 export async function hitWindow(
   coll: Collection<WindowSlot>,
@@ -49,18 +68,26 @@ export async function hitWindow(
   limit: Limit,
   now: number,
 ): Promise<LimitDecision> {
-  const { end } = windowAt(now, limit);
-  const expiresAt = new Date(end);
-  for (let n = claimed.get(key) ?? 0; n < limit.maxAttempts; ) {
+  return claimFrom(coll, claimed, key, limit, now, nextSlot(claimed, key, limit, now));
+}
+
+/** hitWindow from a slot already taken in memory (`nextSlot`), or from none (the window is full). */
+export async function claimFrom(
+  coll: Collection<WindowSlot>,
+  claimed: SlotMemory,
+  key: string,
+  limit: Limit,
+  now: number,
+  first: { doc: WindowSlot } | null,
+): Promise<LimitDecision> {
+  for (let slot = first; slot; slot = nextSlot(claimed, key, limit, now)) {
     try {
-      await coll.insertOne({ _id: `${key}:${n}`, key, expiresAt });
-      claimed.set(key, n + 1);
+      await coll.insertOne(slot.doc);
       return allowed;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      claimed.set(key, ++n);
+      // taken by another instance: try the next one
     }
   }
-  claimed.set(key, limit.maxAttempts);
-  return denied(end - now);
+  return denied(windowAt(now, limit).end - now);
 }

@@ -6,6 +6,12 @@ export interface LimitDecision {
   retryAfter: number;
 }
 
+/** `by`: which limit refused (null: allowed). */
+export interface LoginReservation {
+  by: 'ip' | 'account' | null;
+  decision: LimitDecision;
+}
+
 /** Fixed-window limits: per IP, except `reset_address`, whose key is the (normalized) address asked about. */
 export type IpLimitKind = 'login' | 'register' | 'anonymous' | 'reset' | 'reset_address';
 
@@ -24,6 +30,14 @@ export interface RateLimiter {
    * most max_attempts (+1) password verifications in total.
    */
   beginLogin(app: AppConfig, accountKey: string): Promise<LimitDecision>;
+  /**
+   * A password login's two limits at once: one per-IP slot and one attempt reserved on the
+   * account, in one database command when this process knows the account (else a lookup first).
+   * Refused by the IP's limit first (and then no attempt stays reserved), else by the account's.
+   */
+  reserveLogin(app: AppConfig, ip: string, accountKey: string): Promise<LoginReservation>;
+  /** Gives back an attempt reserved and not made (nothing is counted). */
+  releaseLogin(app: AppConfig, accountKey: string): Promise<void>;
   /** Records the outcome: a failure may lock the account (exponential backoff); a success clears it. */
   endLogin(app: AppConfig, accountKey: string, success: boolean): Promise<void>;
 }

@@ -37,9 +37,23 @@ interface Known<S> {
 const NONE: Known<never> = { v: 0, state: null, expiresAt: 0 };
 const versionId = (key: string, v: number) => `${key}#${v}`;
 
+/** One step decided, its version not yet written: the caller inserts `doc` with other writes in one command. */
+export interface Planned<S, R> {
+  result: R;
+  /** The version to insert; absent when the step changes nothing. */
+  doc?: StateVersion<S>;
+  /** Without `doc`: true when the decision rests on a version just read (final); false when it
+   * rests on memory alone, so `update` must confirm it. */
+  final: boolean;
+  /** After the insert of `doc`: it went in (remember it), or its `_id` was taken (forget the key). */
+  settled(inserted: boolean): void;
+}
+
 export interface VersionedStates<S extends { expiresAt: number }> {
   /** Read-modify-write of a per-key state that stays exact with many instances writing at once. */
   update<R>(key: string, step: (state: S | null, now: number) => Step<S, R>, maxTries: number): Promise<R>;
+  /** The first try of `update`, with the insert left to the caller (batched); on a lost race, fall back to `update`. */
+  plan<R>(key: string, step: (state: S | null, now: number) => Step<S, R>): Promise<Planned<S, R>>;
 }
 
 /**
@@ -72,6 +86,26 @@ export function versionedStates<S extends { expiresAt: number }>(
   }
 
   return {
+    async plan(key, step) {
+      const now = clock.ms();
+      const remembered = known.get(key);
+      const fromMemory = remembered !== undefined && remembered.expiresAt > now;
+      const base = fromMemory ? remembered : await lookUp(key);
+      const { result, next } = step(base.expiresAt > now ? base.state : null, now);
+      if (!next) return { result, final: !fromMemory, settled: () => {} };
+      const v = base.v + 1;
+      const expiresAt = Math.max(next.expiresAt, base.expiresAt);
+      return {
+        result,
+        final: true,
+        doc: { _id: versionId(key, v), key, v, state: next, expiresAt: new Date(expiresAt) },
+        settled: (inserted) => {
+          if (inserted) known.set(key, { v, state: next, expiresAt });
+          else known.delete(key);
+        },
+      };
+    },
+
     async update(key, step, maxTries) {
       for (let i = 0; i < maxTries; i++) {
         const now = clock.ms();

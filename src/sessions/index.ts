@@ -4,6 +4,7 @@ export { createSessionService, type SessionSettings } from './service.js';
 export type {
   CreatedSession,
   DeviceInfo,
+  OpenedSession,
   RevocationFeed,
   RevokeReason,
   RotateResult,

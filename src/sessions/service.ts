@@ -68,7 +68,7 @@ export function createSessionService(
     return excess;
   }
 
-  return {
+  const service: SessionService = {
     async start() {
       await sessions.createIndex({ refreshHash: 1 }, { unique: true, name: 'refreshHash_unique' });
       await sessions.createIndex({ app: 1, userId: 1 }, { name: 'app_userId' });
@@ -91,6 +91,11 @@ export function createSessionService(
     },
 
     async create(app, userId, device) {
+      const { session, refreshToken, evict } = await service.open(app, userId, device);
+      return { session, refreshToken, evicted: await evict() };
+    },
+
+    async open(app, userId, device) {
       const at = now();
       const refreshToken = newRefreshToken();
       const doc: SessionDoc = {
@@ -112,8 +117,7 @@ export function createSessionService(
         revokeReason: null,
       };
       await sessions.insertOne(doc);
-      const evicted = await evictBeyondLimit(app, userId);
-      return { session: toSessionRecord(doc), refreshToken, evicted };
+      return { session: toSessionRecord(doc), refreshToken, evict: () => evictBeyondLimit(app, userId) };
     },
 
     async rotate(app, refreshToken, device) {
@@ -158,4 +162,5 @@ export function createSessionService(
       return revokeIds(app, ids, reason, userId);
     },
   };
+  return service;
 }

@@ -36,6 +36,14 @@ export interface CreatedSession {
   evicted: string[];
 }
 
+/** A session inserted, its eviction pass still to run (after the insert, so concurrent logins converge). */
+export interface OpenedSession {
+  session: SessionRecord;
+  refreshToken: string;
+  /** Revokes the user's live sessions past max_per_user; returns their ids. */
+  evict(): Promise<string[]>;
+}
+
 export type RotateResult =
   | { ok: true; session: SessionRecord; refreshToken: string; reused: boolean }
   | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'theft'; sessionId?: string; userId?: string };
@@ -44,6 +52,8 @@ export interface SessionService {
   start(): Promise<void>;
   stop(): void;
   create(app: AppConfig, userId: string, device: DeviceInfo): Promise<CreatedSession>;
+  /** `create` without waiting for the eviction: one insert; the caller runs `evict()` (the login flow after its response). */
+  open(app: AppConfig, userId: string, device: DeviceInfo): Promise<OpenedSession>;
   /** One conditional findOneAndUpdate; within the grace window the same successor; after it, theft revokes the session. */
   rotate(app: AppConfig, refreshToken: string, device: DeviceInfo): Promise<RotateResult>;
   /** Live (not revoked, not expired, not inactive) sessions of the user, most recently active first. */

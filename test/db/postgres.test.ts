@@ -94,6 +94,11 @@ describe('embedded database on PostgreSQL', { skip: pg ? false : 'no PostgreSQL 
     assert.match(table, /^twins_/);
     const twins = (await local.postgres!.psql(LIST_TWINS_SQL)).split('\n').filter((l) => l.includes(`.${table} `));
     assert.equal(twins.length, 3, twins.join('\n')); // _id, email, (tenant, n)
+    // no pending list for lookups to read through
+    const options = await local.postgres!.psql(
+      `SELECT reloptions FROM pg_class WHERE relname LIKE '${table}_gin_%' ORDER BY relname`,
+    );
+    assert.deepEqual(options.trim().split('\n'), Array(3).fill('{fastupdate=off}'));
     await local.postgres!.psql(`ANALYZE gh_pg_test.${table}`);
     for (const filter of [{ email: 'u1234@x.test' }, { tenant: 't3', n: 10 }]) {
       const plan = JSON.stringify((await coll.find(filter).explain()).queryPlanner);
@@ -103,7 +108,11 @@ describe('embedded database on PostgreSQL', { skip: pg ? false : 'no PostgreSQL 
     assert.equal((await coll.findOne({ email: 'u1234@x.test' }))?.n, 1234);
   });
 
-  it('ensureGinTwins is idempotent and covers every FerretDB index', async () => {
+  it('ensureGinTwins is idempotent and covers every FerretDB index; a twin made with fastupdate on is turned off', async () => {
+    const twin = (
+      await local.postgres!.psql(`SELECT relname FROM pg_class WHERE relname LIKE 'twins_%_gin_%' LIMIT 1`)
+    ).trim();
+    await local.postgres!.psql(`ALTER INDEX gh_pg_test.${twin} SET (fastupdate = on)`);
     const first = await local.ensureGinTwins!();
     const second = await local.ensureGinTwins!();
     assert.equal(first, second);
@@ -111,6 +120,8 @@ describe('embedded database on PostgreSQL', { skip: pg ? false : 'no PostgreSQL 
       (await local.postgres!.psql(`SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%USING gin%'`)).trim(),
     );
     assert.equal(count, first);
+    const after = await local.postgres!.psql(`SELECT reloptions FROM pg_class WHERE relname = '${twin}'`);
+    assert.equal(after.trim(), '{fastupdate=off}');
   });
 
   it('stop ends the postmaster and every process of the cluster', async () => {

@@ -21,16 +21,21 @@ describe('brute-force protection across instances', () => {
     for (let i = 0; i < 3; i++) {
       const inst = await startGatehouse({ dbName, manifest });
       instances.push(inst);
-      // every authenticate() is exactly one argon2 verification (a dummy one for unknown emails);
-      // against workers there is no spy, and each UNAUTHENTICATED answer stands for one
+      // every verify() of a login's password check is exactly one argon2 verification (a dummy one
+      // for unknown emails); against workers there is no spy, and each UNAUTHENTICATED answer stands for one
       const gatehouse = inProcess(inst);
       if (!gatehouse) continue;
       spying = true;
       const identity = gatehouse.services.identity;
-      const original = identity.authenticate.bind(identity);
-      identity.authenticate = (app, input) => {
-        verifications++;
-        return original(app, input);
+      const original = identity.prepareLogin.bind(identity);
+      identity.prepareLogin = (app, input) => {
+        const check = original(app, input);
+        return {
+          verify: () => {
+            verifications++;
+            return check.verify();
+          },
+        };
       };
     }
   });

@@ -224,6 +224,28 @@ describe('identity service', () => {
     assert.equal((await identity.authenticate(app(), { email: 'legacy@example.com', password: PASSWORD }))?.id, u.id);
   });
 
+  it('prepareLogin: a failure names the account and writes nothing; a success writes lastLoginAt and the upgrade only when recorded', async () => {
+    const u = await identity.register(app(), { email: 'twostep@example.com', password: PASSWORD });
+    const weak = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 });
+    await users().updateOne({ _id: u.id }, { $set: { passwordHash: weak } });
+    const wrong = await identity
+      .prepareLogin(app(), { email: 'twostep@example.com', password: 'Wrong-Guess-000' })
+      .verify();
+    assert.deepEqual(wrong, { ok: false, accountId: u.id });
+    const unknown = await identity.prepareLogin(app(), { email: 'nobody-2@example.com', password: PASSWORD }).verify();
+    assert.deepEqual(unknown, { ok: false, accountId: null });
+    const right = await identity.prepareLogin(app(), { email: 'twostep@example.com', password: PASSWORD }).verify();
+    assert.ok(right.ok);
+    assert.ok(right.user.lastLoginAt instanceof Date);
+    const before = (await users().findOne({ _id: u.id }))!;
+    assert.deepEqual([before.passwordHash, before.lastLoginAt], [weak, null], 'nothing written before record()');
+    await right.record();
+    const after = (await users().findOne({ _id: u.id }))!;
+    assert.notEqual(after.passwordHash, weak);
+    assert.equal(after.lastLoginAt?.getTime(), right.user.lastLoginAt.getTime());
+    assert.equal((await identity.authenticate(app(), { email: 'twostep@example.com', password: PASSWORD }))?.id, u.id);
+  });
+
   it('changes a password: wrong current → false, weak next → newPassword, then only the new one works', async () => {
     const u = await identity.register(app(), { email: 'change@example.com', password: PASSWORD });
     const next = 'Velvet-Harbor-Comet-62';

@@ -77,6 +77,18 @@ describe('rate limiting on the wire', () => {
     assert.deepEqual(ops(), [], 'nothing sent');
   });
 
+  it('parallel requests of one instance from one IP take different slots: no refused insert', async () => {
+    ops();
+    const results = await Promise.all(Array.from({ length: 20 }, () => monitored.hitIp(app, 'login', '192.0.2.48')));
+    assert.ok(results.every((r) => r.allowed));
+    assert.deepEqual(ops(), Array(20).fill('insert'), 'each request one insert, none refused');
+    const logins = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => monitored.reserveLogin(app, '192.0.2.49', `parallel-${i}@example.com`)),
+    );
+    assert.ok(logins.every((r) => r.by === null));
+    assert.equal(ops().filter((o) => o === 'insert').length, 8, 'one insert (slot + account version) each');
+  });
+
   it('a window filled by another instance costs each refused slot once, then nothing', async () => {
     for (let i = 0; i < 15; i++) await other.hitIp(app, 'login', '192.0.2.47');
     ops();

@@ -13,6 +13,7 @@ import {
   RelRolesOfDocument,
   RevokeRoleDocument,
 } from '../generated/graphql.js';
+import { inProcess } from '../helpers/gatehouse.js';
 import { strongPassword, uniqueEmail } from '../helpers/users.js';
 import { type Cluster, startCluster } from './support/cluster.js';
 import { note } from './support/flags.js';
@@ -108,6 +109,18 @@ describe('races across 3 instances on one database', () => {
     );
     const ids = signed.map((p) => p!.session.id);
     assert.equal(new Set(ids).size, 15, 'every login made its own session');
+    // Eviction runs after each login's response: wait for it (in-process), or for its effect (workers).
+    for (const inst of cluster.instances) {
+      const g = inProcess(inst);
+      if (g) await g.services.flows.afterResponse();
+    }
+    if (cluster.instances.some((inst) => !inProcess(inst))) {
+      await until(
+        'evictions written',
+        async () => (await sessions().countDocuments({ userId: u.userId, revokedAt: null })) <= MAX_PER_USER,
+        { within: PROPAGATION_BOUND, every: 50 },
+      );
+    }
 
     const live = await sessions().find({ userId: u.userId, revokedAt: null }).toArray();
     assert.equal(live.length, MAX_PER_USER, `${live.length} live sessions`);
