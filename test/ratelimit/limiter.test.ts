@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OffsetClock } from '../../src/clock.js';
 import type { AppConfig } from '../../src/config/index.js';
 import { createRateLimiter, RATE_LIMITS_COLLECTION, type RateLimiter } from '../../src/ratelimit/index.js';
 import { coreDeps, type TestDeps } from '../helpers/deps.js';
+import { FrozenClock } from '../helpers/frozen-clock.js';
 import { testManifest } from '../helpers/manifest.js';
 
 const manifest = testManifest({
@@ -13,14 +13,6 @@ const manifest = testManifest({
     register: { max_attempts: 3, window_seconds: 3600 },
   },
 });
-
-/** Time that moves only when told to, so lock boundaries can be hit to the millisecond. */
-class FrozenClock extends OffsetClock {
-  readonly base = Date.now();
-  override ms(): number {
-    return this.base + this.offsetMs;
-  }
-}
 
 describe('rate limiter over the shared database', () => {
   const deps: TestDeps[] = [];

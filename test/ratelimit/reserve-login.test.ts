@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OffsetClock } from '../../src/clock.js';
 import type { AppConfig } from '../../src/config/index.js';
 import { createRateLimiter, RATE_LIMITS_COLLECTION, type RateLimiter } from '../../src/ratelimit/index.js';
 import { coreDeps, type TestDeps } from '../helpers/deps.js';
+import { FrozenClock } from '../helpers/frozen-clock.js';
 import { testManifest } from '../helpers/manifest.js';
 
 const manifest = testManifest({
@@ -12,14 +12,6 @@ const manifest = testManifest({
     login_ip: { max_attempts: 20, window_seconds: 60 },
   },
 });
-
-/** Time that moves only when told to, so no window rolls over mid-test. */
-class FrozenClock extends OffsetClock {
-  readonly base = Date.now();
-  override ms(): number {
-    return this.base + this.offsetMs;
-  }
-}
 
 /**
  * reserveLogin: the per-IP slot and the account's attempt in one insert. The batching must not
