@@ -1,6 +1,7 @@
 /**
  * The `gatehouse` package: the server factory for embedding, the Envelop plugin and token
  * helpers for other GraphQL servers and clients, and what a service behind the gateway needs.
+ * (`gatehouse/plugin`, src/plugin.ts, is the light entry for useGatehouse alone.)
  */
 
 // Running Gatehouse in-process.
@@ -12,8 +13,11 @@ export {
   type ServicesOptions,
   startServices,
 } from './gatehouse.js';
-export { FEDERATION_SPEC_URL, GATEHOUSE_SPEC_URL } from './graphql/index.js';
-// Other GraphQL servers: enforce @auth / @permission with Gatehouse tokens and policies.
+export type { Services } from './services.js';
+export type { AccessClaims, VerifiedToken } from './tokens/index.js';
+
+// Other GraphQL servers: enforce @auth / @permission with Gatehouse tokens and policies; and the
+// services behind the gateway: refuse traffic that did not come through it, or came twice.
 export {
   age,
   createNonceStore,
@@ -40,10 +44,10 @@ export {
   type VerifyOptions,
   verifyGatewaySignature,
 } from './library/index.js';
-export type { Services } from './services.js';
-export type { AccessClaims, VerifiedToken } from './tokens/index.js';
-// Services behind the gateway: refuse traffic that did not come through it, or came twice.
-/** The directive definitions every service that declares @auth / @permission must use verbatim. */
+
+// The directive definitions every service that declares @auth / @permission must use verbatim,
+// the Federation link URLs, and the signed-call headers and key export of the gateway.
+export { FEDERATION_SPEC_URL, GATEHOUSE_SPEC_URL } from './graphql/index.js';
 export {
   APP_HEADER,
   exportGatewayKey,
