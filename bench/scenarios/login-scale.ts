@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import argon2 from 'argon2';
+import type { MongoClientOptions } from 'mongodb';
 import type { UserDoc } from '../../src/identity/user-store.js';
 import { emailKey } from '../../src/identity/user-store.js';
 import type { BenchContext } from '../context.js';
@@ -30,7 +31,7 @@ interface Measured {
  * Logins for `ms` with `IN_FLIGHT` at once. A refused login (a lookup that outlasts the database
  * timeout, an argon2 queue that stays full) is counted, not thrown: at scale that is the finding.
  */
-async function loginLoad(yoga: FetchTarget, initFor: InitFor, ms: number): Promise<Measured & { ok: number }> {
+export async function loginLoad(yoga: FetchTarget, initFor: InitFor, ms: number): Promise<Measured & { ok: number }> {
   const lat: number[] = [];
   let next = 0;
   let failed = 0;
@@ -76,9 +77,13 @@ async function rawArgon2(hash: string, password: string, ms: number): Promise<nu
 }
 
 /** A world of `users` accounts sharing one password, inserted through the store's layout (no argon2 per user). */
-async function worldOf(ctx: BenchContext, users: number) {
+export async function worldOf(
+  ctx: Pick<BenchContext, 'dbUri' | 'log'>,
+  users: number,
+  client: MongoClientOptions = {},
+) {
   const at = { uri: ctx.dbUri, dbName: newDbName(`scale${users}`), secret: newSecret() };
-  const world: GatehouseWorld = await openGatehouse(at, resolved(smallManifest()));
+  const world: GatehouseWorld = await openGatehouse(at, resolved(smallManifest()), client);
   const yoga = world.gatehouse.yoga;
   const headers = { 'x-gatehouse-app': SMALL_APP };
   const password = `Bench-${randomBytes(9).toString('hex')}-Harbor`;
