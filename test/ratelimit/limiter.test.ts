@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { AppConfig } from '../../src/config/index.js';
 import { createRateLimiter, RATE_LIMITS_COLLECTION, type RateLimiter } from '../../src/ratelimit/index.js';
 import { coreDeps, type TestDeps } from '../helpers/deps.js';
-import { FrozenClock } from '../helpers/frozen-clock.js';
+import { limitersOnOneDatabase, type SharedLimiters } from '../helpers/limiters.js';
 import { testManifest } from '../helpers/manifest.js';
 
 const manifest = testManifest({
@@ -22,22 +22,16 @@ describe('rate limiter over the shared database', () => {
   let n = 0;
   const account = () => `user${++n}@example.com`;
 
+  let shared: SharedLimiters;
   before(async () => {
-    const first = await coreDeps({ manifest, clock: new FrozenClock() });
-    deps.push(first);
-    // Two more instances on the same database, sharing one clock so time travel moves all three.
-    for (let i = 0; i < 2; i++) deps.push(await coreDeps({ manifest, dbName: first.dbName, clock: first.clock }));
-    for (const d of deps) limiters.push(createRateLimiter(d));
-    await Promise.all(limiters.map((l) => l.start()));
-    app = first.manifest.apps[0]!;
+    // Three instances on one database, sharing one clock so time travel moves all three.
+    shared = await limitersOnOneDatabase(manifest);
+    deps.push(...shared.deps);
+    limiters.push(...shared.limiters);
+    app = deps[0]!.manifest.apps[0]!;
     limiter = limiters[0]!;
   });
-
-  after(async () => {
-    for (const l of limiters) l.stop();
-    await deps[0]!.database.db.dropDatabase();
-    await Promise.all(deps.map((d) => d.close()));
-  });
+  after(() => shared.close());
 
   it('lets at most max_attempts of 50 parallel logins across 3 instances reach the password check', async () => {
     const key = account();

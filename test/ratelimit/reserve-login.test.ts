@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AppConfig } from '../../src/config/index.js';
-import { createRateLimiter, RATE_LIMITS_COLLECTION, type RateLimiter } from '../../src/ratelimit/index.js';
-import { coreDeps, type TestDeps } from '../helpers/deps.js';
-import { FrozenClock } from '../helpers/frozen-clock.js';
+import { RATE_LIMITS_COLLECTION, type RateLimiter } from '../../src/ratelimit/index.js';
+import type { TestDeps } from '../helpers/deps.js';
+import { limitersOnOneDatabase, type SharedLimiters } from '../helpers/limiters.js';
 import { testManifest } from '../helpers/manifest.js';
 
 const manifest = testManifest({
@@ -29,19 +29,15 @@ describe('a login reserves both limits at once', () => {
       .collection(RATE_LIMITS_COLLECTION)
       .countDocuments({ key: { $regex: `^ip:login:test:${ip}:` } });
 
+  let shared: SharedLimiters;
   before(async () => {
-    const first = await coreDeps({ manifest, clock: new FrozenClock() });
-    deps.push(first);
-    for (let i = 0; i < 2; i++) deps.push(await coreDeps({ manifest, dbName: first.dbName, clock: first.clock }));
-    for (const d of deps) limiters.push(createRateLimiter(d));
-    await Promise.all(limiters.map((l) => l.start()));
-    app = first.manifest.apps[0]!;
+    // Three instances on one database, sharing one clock so time travel moves all three.
+    shared = await limitersOnOneDatabase(manifest);
+    deps.push(...shared.deps);
+    limiters.push(...shared.limiters);
+    app = deps[0]!.manifest.apps[0]!;
   });
-  after(async () => {
-    for (const l of limiters) l.stop();
-    await deps[0]!.database.db.dropDatabase();
-    await Promise.all(deps.map((d) => d.close()));
-  });
+  after(() => shared.close());
 
   /** Each test starts at a window boundary (60 s windows; the shared clock only moves when told). */
   const newWindow = () => {
