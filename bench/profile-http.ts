@@ -7,6 +7,8 @@
  *   node --cpu-prof --cpu-prof-dir bench/results/profile-http dist/bench/profile-http.js
  *   node dist/bench/report/flamegraph.js bench/results/profile-http   # summary + flame graph SVG
  *
+ * BENCH_PROFILE_ONLY=gateway profiles scenario 7's pair alone.
+ *
  * Writes windows.json (process.hrtime µs, request counts) beside the profile; prints each
  * variant's response headers first, so a stack that answered differently is seen at once.
  */
@@ -57,7 +59,8 @@ try {
     ['plain Yoga, HTTP, @auth', 'plain', 'auth'],
     ['full stack, HTTP, @auth', 'full', 'auth'],
   ];
-  for (const [name, kind, q] of variants) {
+  const only = process.env.BENCH_PROFILE_ONLY;
+  for (const [name, kind, q] of only === 'gateway' ? [] : variants) {
     await cannon(call(kind, q), { connections: 16, durationS: 1 });
     const fromUs = us();
     const r = await cannon(call(kind, q), { connections: 16, durationS: seconds });
@@ -86,7 +89,7 @@ try {
     ['plain Yoga, in-process, @auth', 'plain', 'auth'],
     ['full stack, in-process, @auth', 'full', 'auth'],
   ];
-  for (const [name, kind, q] of inProcess) {
+  for (const [name, kind, q] of only === 'gateway' ? [] : inProcess) {
     await load(fx[kind], fx.initFor(q, fx.warm), { concurrency: 32, durationMs: 1000 });
     const fromUs = us();
     const r = await load(fx[kind], fx.initFor(q, fx.warm), { concurrency: 32, durationMs: seconds * 1000 });

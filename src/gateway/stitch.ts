@@ -13,11 +13,17 @@ import { errorCodeOf, failSpan, inSpan, SpanKind } from '../observability/index.
 import { SERVED_APPS_EXTENSION } from '../vocabulary/index.js';
 import { type HeadersFor, signingFetch } from './forward.js';
 import type { LoadedDownstream } from './load.js';
+import { enablePassThrough, type RootFieldOwner } from './pass-through.js';
 import { DownstreamSdlError, prepareDownstreamSdl } from './sdl.js';
 
 export interface StitchOptions {
   /** Per downstream call (default 10 s). */
   timeoutMs?: number;
+  /**
+   * Send an operation that asks one downstream service only to it in one call, as the client
+   * wrote it (default true). Off: every operation is delegated field by field (tests compare the two).
+   */
+  passThrough?: boolean;
 }
 
 /**
@@ -148,5 +154,16 @@ export function buildGatewaySchema(
     subschemas: [{ schema: own }, ...remotes.map(({ schema, executor }) => ({ schema, executor }))],
     mergeDirectives: true,
   });
-  return markServedApps(stitched, remotes);
+  const served = markServedApps(stitched, remotes);
+  if (opts.passThrough === false) return served;
+  const owners = { query: new Map<string, RootFieldOwner>(), mutation: new Map<string, RootFieldOwner>() };
+  for (const remote of remotes) {
+    const { schema } = remote;
+    for (const [kind, root] of [
+      ['query', schema.getQueryType()],
+      ['mutation', schema.getMutationType()],
+    ] as const)
+      for (const field of Object.keys(root?.getFields() ?? {})) owners[kind].set(field, remote);
+  }
+  return enablePassThrough(served, owners);
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { usePassThrough } from '../gateway/index.js';
 import {
   createMaskError,
   type GatehouseContext,
@@ -85,6 +86,7 @@ export function createGatehouseYoga(services: Services, options: YogaOptions = {
       ...useGraphQLHardening(manifest.server.graphql, { production }),
       useMetrics(services.metrics),
       useCachedGatehouseAuth() as Plugin,
+      usePassThrough(), // gateway mode: one service's operation goes to it in one call (after enforcement decided)
       ...(options.plugins ?? []),
       useRequestBodyLimit(manifest.server.graphql.maxBodyBytes), // after every request parser
     ],

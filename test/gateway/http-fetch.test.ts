@@ -34,17 +34,21 @@ describe('downstream fetch over a keep-alive agent', () => {
     return new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it('reuses one connection for sequential calls and hands back status, headers and the exact body', async () => {
+  it('reuses kept-alive connections for sequential calls and hands back status, headers and the exact body', async () => {
     const send = keepAliveFetch();
     connections = 0;
-    for (let i = 0; i < 20; i++) {
+    let afterFirst = 0;
+    for (let i = 0; i < 40; i++) {
+      if (i === 20) afterFirst = connections;
       const body = JSON.stringify({ query: `{ n${i} }` });
       const res = await send(`${url}/graphql`, { method: 'POST', headers: { 'x-test': `t${i}` }, body });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('x-echo'), `t${i}`);
       assert.deepEqual(await res.json(), { data: { echo: body } });
     }
-    assert.equal(connections, 1, 'one kept-alive socket');
+    // undici may open a second socket while the first one finishes its response; after that, none.
+    assert.ok(afterFirst >= 1 && afterFirst <= 2, `20 calls over ${afterFirst} sockets`);
+    assert.equal(connections, afterFirst, 'the next 20 calls open no new socket');
   });
 
   it('does not follow redirects (the signed identity and token go only to the configured URL)', async () => {
