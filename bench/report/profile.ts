@@ -42,9 +42,10 @@ const FIRST_SIGHT_MARKERS: Marker[] = [
     match: (f) => f.url.includes('tokens/cache') && (f.functionName === 'get' || f.functionName === 'set'),
   },
   { name: 'claims to VerifiedToken (toVerified)', match: (f) => f.functionName === 'toVerified' },
-  { name: 'token service verify (cache + verifyOwnToken)', match: (f) => f.url.includes('tokens/service') && f.functionName === 'verify' },
-  { name: 'GraphQL parse', match: (f) => f.url.includes('/graphql/language/parser') && f.functionName === 'parse' },
-  { name: 'GraphQL validate', match: (f) => f.url.includes('/graphql/validation/validate') && f.functionName === 'validate' },
+  {
+    name: 'token service verify (cache + verifyOwnToken)',
+    match: (f) => f.url.includes('tokens/service') && f.functionName === 'verify',
+  },
   { name: 'garbage collection', match: (f) => f.functionName === '(garbage collector)' },
 ];
 
