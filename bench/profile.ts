@@ -5,6 +5,11 @@
  * count, so the profile can be cut per window. Run by `npm run bench -- --profile`, or:
  *
  *   BENCH_WORLD='{"uri":…,"dbName":…,"secret":…}' node --cpu-prof dist/bench/profile.js
+ *
+ * BENCH_PROFILE_SET=first-sight (`npm run bench -- --profile-first-sight`): only scenario 2's
+ * servers — plain Yoga and auth-cache on @auth with warm tokens, then auth-cache with EdDSA and
+ * HS256 tokens never seen before — with windows long enough to read µs per request. Tokens are
+ * minted before a window opens: the windows hold serving only.
  */
 import { type InitFor, load } from './lib/inprocess.js';
 import { requestsFor, type ServerKind, taxFixture } from './scenarios/fixture.js';
@@ -21,6 +26,7 @@ export interface ProfileWindow {
 
 const at = JSON.parse(process.env.BENCH_WORLD ?? '') as WorldAddress;
 const ms = Number(process.env.BENCH_PROFILE_MS ?? 4000);
+const firstSightOnly = process.env.BENCH_PROFILE_SET === 'first-sight';
 const concurrency = 32;
 const world = await openServices(at, resolved(bigManifest()));
 const us = () => Number(process.hrtime.bigint() / 1000n);
@@ -48,15 +54,22 @@ try {
     windows.push({ name, fromUs, toUs: us(), requests: r.requests });
   };
   const warmPerm10 = async () => ({ initFor: fx.initFor('perm10', fx.warm) });
-  await measure('plain Yoga, warm @permission ×10', 'plain', warmPerm10);
-  await measure('Gatehouse, warm @permission ×10', 'gatehouse', warmPerm10);
-  await measure('Gatehouse + auth-cache, warm @permission ×10', 'cached', warmPerm10);
-  await measure('full Gatehouse stack, warm @permission ×10', 'full', warmPerm10);
+  if (firstSightOnly) {
+    const warmAuth = async () => ({ initFor: fx.initFor('auth', fx.warm) });
+    await measure('plain Yoga, warm @auth', 'plain', warmAuth);
+    await measure('Gatehouse + auth-cache, warm @auth', 'cached', warmAuth);
+  } else {
+    await measure('plain Yoga, warm @permission ×10', 'plain', warmPerm10);
+    await measure('Gatehouse, warm @permission ×10', 'gatehouse', warmPerm10);
+    await measure('Gatehouse + auth-cache, warm @permission ×10', 'cached', warmPerm10);
+    await measure('full Gatehouse stack, warm @permission ×10', 'full', warmPerm10);
+  }
   let user = 0;
   for (const alg of ['EdDSA', 'HS256'] as const) {
     const slug = ALGORITHM_APPS[alg];
+    // Enough fresh tokens to fill the window (≈ 300 / 200 µs a request), each used once.
+    const n = firstSightOnly ? Math.ceil(ms / (alg === 'HS256' ? 0.2 : 0.3)) : alg === 'HS256' ? 3000 : 1500;
     const fresh = async () => {
-      const n = alg === 'HS256' ? 3000 : 1500;
       user += n;
       const inits = requestsFor('auth', await tokens(world.services, slug, n, user), slug);
       return { initFor: (i: number) => inits[i]!, count: n };

@@ -6,6 +6,9 @@
  *   npm run bench -- --quick            shorter rounds (checks the harness; numbers are rough)
  *   npm run bench -- --only 1,3,5       some scenarios (by number; 13 = import cost of the package entries)
  *   npm run bench -- --profile          also profile the warm auth-tax path (--cpu-prof) and summarize it
+ *   npm run bench -- --only 2 --profile-first-sight
+ *                                       also profile scenario 2's first sight, EdDSA vs HS256
+ *                                       (summary: bench/results/profile-first-sight/summary.md)
  *
  * Writes bench/results/latest.{json,md,svg}. Ratios are compared only within one run, in
  * interleaved rounds, and reported as the median of the rounds with their spread.
@@ -77,6 +80,7 @@ const { values: flags, positionals } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'profile-first-sight': { type: 'boolean', default: false },
     'soak-minutes': { type: 'string' },
   },
 });
@@ -169,6 +173,12 @@ try {
       log(`profile FAILED: ${err.stack}`);
       return `## Profile\n\nfailed: ${err.message.slice(0, 500)}\n`;
     });
+  }
+  if (flags['profile-first-sight']) {
+    log('profiling first sight, EdDSA vs HS256…');
+    const summary = await profileAuthPaths((await ctx.big()).at, config.roundMs * 4, log, 'first-sight');
+    await writeFile(join(projectRoot(), 'bench', 'results', 'profile-first-sight', 'summary.md'), summary);
+    profileSummary = (profileSummary ?? '') + summary;
   }
 } finally {
   await closeFixture();

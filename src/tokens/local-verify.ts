@@ -93,20 +93,15 @@ function signatureValid(alg: SigningAlgorithm, key: KeyObject, input: Buffer, si
   }
 }
 
-/**
- * The token's claims if it is a valid access token under `plan` at `nowMs`; null for anything else
- * (fail closed). The same checks as verifyAccessToken with jose, in the same order of concern:
- * compact form and length; a header of exactly alg/kid/typ with the app's one algorithm, `typ`
- * at+jwt and a sane kid known to the keyring; the signature; then `iss`, `aud`, the required
- * claims, `nbf`, `exp` and `iat` (not in the future, not older than the token TTL), each with 5 s
- * of leeway — and the claim types toVerified demands. test/tokens/local-verify.test.ts holds it
- * to jose's verdict on forged tokens.
- */
-export async function verifyOwnToken(
-  token: string,
-  plan: LocalVerifyPlan,
-  nowMs: number,
-): Promise<VerifiedToken | null> {
+/** Where a compact JWS's parts end, once its header has passed (the kid still to be looked up). */
+interface Parsed {
+  readonly kid: string;
+  readonly firstDot: number;
+  readonly lastDot: number;
+}
+
+/** The compact form, length and header checks (everything before the key lookup); null to refuse. */
+function parseHeader(token: string, plan: LocalVerifyPlan): Parsed | null {
   if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return null;
   const firstDot = token.indexOf('.');
   const lastDot = token.lastIndexOf('.');
@@ -116,8 +111,17 @@ export async function verifyOwnToken(
   const { alg, kid, typ } = header;
   if (alg !== plan.alg || typeof typ !== 'string' || normalizeTyp(typ) !== EXPECTED_TYP) return null;
   if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) return null;
-  const found = plan.key(kid, plan.alg);
-  const key = found instanceof Promise ? await found : found;
+  return { kid, firstDot, lastDot };
+}
+
+/** The signature, then the claims, of a token whose header passed, against the key its kid named. */
+function verifyWithKey(
+  token: string,
+  { firstDot, lastDot }: Parsed,
+  key: KeyObject | undefined,
+  plan: LocalVerifyPlan,
+  nowMs: number,
+): VerifiedToken | null {
   if (key === undefined) return null;
   const input = Buffer.from(token.slice(0, lastDot), 'latin1');
   if (!signatureValid(plan.alg, key, input, Buffer.from(token.slice(lastDot + 1), 'base64url'))) return null;
@@ -135,4 +139,29 @@ export async function verifyOwnToken(
   const age = now - iat;
   if (age - CLOCK_TOLERANCE_S > plan.maxTokenAge || age < -CLOCK_TOLERANCE_S) return null;
   return toVerified(claims);
+}
+
+/**
+ * The token's claims if it is a valid access token under `plan` at `nowMs`; null for anything else
+ * (fail closed). The same checks as verifyAccessToken with jose, in the same order of concern:
+ * compact form and length; a header of exactly alg/kid/typ with the app's one algorithm, `typ`
+ * at+jwt and a sane kid known to the keyring; the signature; then `iss`, `aud`, the required
+ * claims, `nbf`, `exp` and `iat` (not in the future, not older than the token TTL), each with 5 s
+ * of leeway — and the claim types toVerified demands. test/tokens/local-verify.test.ts holds it
+ * to jose's verdict on forged tokens.
+ *
+ * Synchronous when the kid is in memory (every token but the first after a rotation elsewhere):
+ * a first sight then costs no promise of its own; a promise only when the keyring must reload.
+ */
+export function verifyOwnToken(
+  token: string,
+  plan: LocalVerifyPlan,
+  nowMs: number,
+): VerifiedToken | null | Promise<VerifiedToken | null> {
+  const parsed = parseHeader(token, plan);
+  if (parsed === null) return null;
+  const found = plan.key(parsed.kid, plan.alg);
+  return found instanceof Promise
+    ? found.then((key) => verifyWithKey(token, parsed, key, plan, nowMs))
+    : verifyWithKey(token, parsed, found, plan, nowMs);
 }

@@ -95,7 +95,8 @@ export function createTokenService(
       const hit = cache.get(token, app.slug, Math.floor(nowMs / 1000));
       metrics.tokenCache(hit !== undefined);
       if (hit !== undefined) return hit;
-      const verified = await verifyOwnToken(token, planFor(app), nowMs);
+      const pending = verifyOwnToken(token, planFor(app), nowMs);
+      const verified = pending instanceof Promise ? await pending : pending;
       if (verified !== null) cache.set(token, verified);
       return verified;
     },
