@@ -12,39 +12,51 @@ export interface DownstreamInit {
   signal?: AbortSignal;
 }
 
+/** A downstream's answer as it came: status, headers and the whole body. */
+export interface DownstreamAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Uint8Array;
+}
+
 /**
- * A fetch for downstream calls: one request with a string body over a persistent keep-alive pool
- * (per origin, http or https by the URL), answered with a Fetch Response. Redirects are not
- * followed: a downstream call carries a signed identity and the caller's token, which go only to
- * the URL the manifest names. The signal aborts the call (timeouts).
+ * One request with a string body over a persistent keep-alive pool (per origin, http or https by
+ * the URL). Redirects are not followed: a downstream call carries a signed identity and the
+ * caller's token, which go only to the URL the manifest names. The signal aborts the call
+ * (timeouts). Failures as the global fetch reports them (what the error masking and the tests
+ * know): the signal's reason when aborted, else TypeError('fetch failed') with the cause.
  */
-export function keepAliveFetch(): (url: string, init: DownstreamInit) => Promise<Response> {
+export function downstreamClient(): (url: string, init: DownstreamInit) => Promise<DownstreamAnswer> {
   const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 });
   return async (url, init) => {
-    let res: Awaited<ReturnType<typeof request>>;
-    let bytes: Uint8Array;
     try {
-      res = await request(url, {
+      const res = await request(url, {
         method: init.method as 'POST',
         headers: init.headers,
         body: init.body,
         dispatcher,
         signal: init.signal,
       });
-      bytes = await res.body.bytes();
+      return { status: res.statusCode, headers: res.headers, body: await res.body.bytes() };
     } catch (err) {
-      // Failures as the global fetch reports them (what the error masking and the tests know):
-      // the signal's reason when aborted, else TypeError('fetch failed') with the cause.
       throw init.signal?.aborted ? init.signal.reason : new TypeError('fetch failed', { cause: err });
     }
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(res.headers)) {
-      if (value === undefined) continue;
-      for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
-    }
-    const status = res.statusCode;
-    // 1xx, 204 and 304 carry no body: a Response refuses one
-    const empty = status === 204 || status === 304 || status < 200;
-    return new Response(empty ? null : (bytes as Uint8Array<ArrayBuffer>), { status, headers });
   };
+}
+
+/** The same client answering with a Fetch Response (what @graphql-tools/executor-http consumes). */
+export function keepAliveFetch(): (url: string, init: DownstreamInit) => Promise<Response> {
+  const send = downstreamClient();
+  return async (url, init) => toResponse(await send(url, init));
+}
+
+export function toResponse({ status, headers: raw, body }: DownstreamAnswer): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  // 1xx, 204 and 304 carry no body: a Response refuses one
+  const empty = status === 204 || status === 304 || status < 200;
+  return new Response(empty ? null : (body as Uint8Array<ArrayBuffer>), { status, headers });
 }

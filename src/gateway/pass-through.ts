@@ -4,7 +4,6 @@
 // resolvers (most of a gateway request's CPU, bench/results/profile-http). Enforcement is unchanged:
 // the auth plugin decides on the whole document before execution, and a refused operation never
 // reaches this executor.
-import type { Executor } from '@graphql-tools/utils';
 import {
   type DocumentNode,
   type ExecutionResult,
@@ -17,14 +16,17 @@ import {
   isNonNullType,
   Kind,
   type OperationDefinitionNode,
+  print,
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { GatehouseContext } from '../graphql/index.js';
+import type { DirectCall } from './direct-call.js';
 
 /** A downstream service, as the pass-through calls it. */
 export interface RootFieldOwner {
   readonly name: string;
-  readonly executor: Executor;
+  readonly send: DirectCall;
 }
 
 /** Which downstream answers each root field (Gatehouse's own fields are absent). */
@@ -32,9 +34,12 @@ export type RootFieldOwners = Readonly<Record<'query' | 'mutation', ReadonlyMap<
 
 interface Route {
   readonly owner: RootFieldOwner;
-  /** The operation and the fragments it uses, nothing else (another operation may ask other services). */
-  readonly document: DocumentNode;
   readonly operation: OperationDefinitionNode;
+  /**
+   * The request body up to its variables, printed and serialised once per route: the operation and
+   * the fragments it uses, nothing else (another operation of the document may ask other services).
+   */
+  readonly body: string;
   /** Root selections by response key, for errors the service reports against no field. */
   readonly roots: ReadonlyMap<string, FieldNode[]>;
   readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
@@ -112,11 +117,13 @@ function routeOf(owners: RootFieldOwners, document: DocumentNode, operationName:
   const used = new Set<string>();
   spreadsOf(operation.selectionSet, fragments, used);
   const definitions = [operation, ...[...fragments.values()].filter((f) => used.has(f.name.value))];
-  const whole = definitions.length === document.definitions.length;
+  const forwarded: DocumentNode =
+    definitions.length === document.definitions.length ? document : { kind: Kind.DOCUMENT, definitions };
+  const name = operation.name?.value;
   return {
     owner,
-    document: whole ? document : { kind: Kind.DOCUMENT, definitions },
     operation,
+    body: `{"query":${JSON.stringify(print(forwarded))}${name ? `,"operationName":${JSON.stringify(name)}` : ''}`,
     roots,
     fragments,
   };
@@ -192,19 +199,13 @@ function variableErrors(schema: GraphQLSchema, route: Route, variables: Record<s
 async function passThrough(route: Route, args: ExecuteArgs): Promise<ExecutionResult> {
   const invalid = variableErrors(args.schema, route, args.variableValues);
   if (invalid) return { errors: invalid };
-  const result = await route.owner.executor({
-    document: route.document,
-    variables: args.variableValues ?? undefined,
-    operationName: route.operation.name?.value,
-    operationType: route.operation.operation,
-    context: args.contextValue as Record<string, unknown> | undefined,
-    extensions: {},
+  const variables = args.variableValues;
+  const result = await route.owner.send({
+    body: variables ? `${route.body},"variables":${JSON.stringify(variables)}}` : `${route.body}}`,
+    operationType: route.operation.operation as 'query' | 'mutation',
+    context: args.contextValue as GatehouseContext | undefined,
   });
-  if (Symbol.asyncIterator in (result as object)) {
-    // A streamed answer to a query or mutation: not something the gateway's schema lets a client ask for.
-    return { errors: [new GraphQLError(`downstream "${route.owner.name}" answered with a stream`)] };
-  }
-  return shaped(route, args.schema, result as ExecutionResult);
+  return shaped(route, args.schema, result);
 }
 
 /**

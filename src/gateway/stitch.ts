@@ -3,6 +3,7 @@ import { stitchSchemas } from '@graphql-tools/stitch';
 import { type Executor, MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
   buildASTSchema,
+  type ExecutionResult,
   type GraphQLObjectType,
   type GraphQLSchema,
   isIntrospectionType,
@@ -11,7 +12,8 @@ import {
 } from 'graphql';
 import { errorCodeOf, failSpan, inSpan, SpanKind } from '../observability/index.js';
 import { SERVED_APPS_EXTENSION } from '../vocabulary/index.js';
-import { type HeadersFor, signingFetch } from './forward.js';
+import { type DownstreamSpan, directCall } from './direct-call.js';
+import { type HeadersFor, type SignedPost, signedPost, signingFetch } from './forward.js';
 import type { LoadedDownstream } from './load.js';
 import { enablePassThrough, type RootFieldOwner } from './pass-through.js';
 import { DownstreamSdlError, prepareDownstreamSdl } from './sdl.js';
@@ -26,41 +28,48 @@ export interface StitchOptions {
   passThrough?: boolean;
 }
 
-/**
- * Calls `d` over HTTP, always POST, each call signed by signingFetch from the request's context.
- * Whatever `extensions` the delegated request carries are dropped: executor-http would turn
- * `extensions.headers` / `.endpoint` / `.fetch` into real headers, URL and transport, and only the
- * gateway decides those. In-flight deduplication is off: it is keyed by URL, body and the headers
- * known before fetch, not by the caller, and every call carries its own nonce anyway.
- */
-function forwardingExecutor(d: LoadedDownstream, headersFor: HeadersFor, timeoutMs: number): Executor {
-  const http = buildHTTPExecutor({
-    endpoint: d.url,
-    method: 'POST',
-    disposable: false,
-    deduplicateInflightRequests: false,
-    fetch: signingFetch(headersFor, d.name, timeoutMs),
-  });
+/** The client span of a downstream call; the signed post injects `traceparent`, naming it the parent of what the service records. */
+function downstreamSpan(d: LoadedDownstream): DownstreamSpan {
   const target = new URL(d.url);
   // For span attributes: the endpoint without any user:password@ part.
   const endpoint = `${target.protocol}//${target.host}${target.pathname}`;
-  // A client span per call; signingFetch injects `traceparent`, naming it the parent of what the service records.
-  return (request) =>
+  return (operationType, call) =>
     inSpan(
       'downstream',
       async (span) => {
         if (span.isRecording()) {
           span.setAttribute('gatehouse.downstream', d.name);
           span.setAttribute('url.full', endpoint);
-          span.setAttribute('graphql.operation.type', request.operationType ?? 'query');
+          span.setAttribute('graphql.operation.type', operationType);
         }
-        const result = await http({ ...request, extensions: {} });
-        const errors = (result as { errors?: readonly unknown[] }).errors;
-        if (errors?.length) failSpan(span, errorCodeOf(errors[0]));
+        const result = await call();
+        if (result.errors?.length) failSpan(span, errorCodeOf(result.errors[0]));
         return result;
       },
       SpanKind.CLIENT,
     );
+}
+
+/**
+ * Calls `d` over HTTP, always POST, each call signed from the request's context. Whatever
+ * `extensions` the delegated request carries are dropped: executor-http would turn
+ * `extensions.headers` / `.endpoint` / `.fetch` into real headers, URL and transport, and only the
+ * gateway decides those. In-flight deduplication is off: it is keyed by URL, body and the headers
+ * known before fetch, not by the caller, and every call carries its own nonce anyway.
+ */
+function forwardingExecutor(d: LoadedDownstream, post: SignedPost, span: DownstreamSpan): Executor {
+  const http = buildHTTPExecutor({
+    endpoint: d.url,
+    method: 'POST',
+    disposable: false,
+    deduplicateInflightRequests: false,
+    fetch: signingFetch(post, d.name),
+  });
+  return ((request) =>
+    span(
+      request.operationType ?? 'query',
+      () => http({ ...request, extensions: {} }) as Promise<ExecutionResult>,
+    )) as Executor;
 }
 
 const rootTypes = (s: GraphQLSchema) =>
@@ -142,11 +151,14 @@ export function buildGatewaySchema(
       if (err instanceof DownstreamSdlError) throw err;
       throw new DownstreamSdlError(d.name, `its SDL is not a valid schema: ${(err as Error).message}`);
     }
+    const post = signedPost(headersFor, d.name, opts.timeoutMs ?? 10_000); // one keep-alive pool per service
+    const span = downstreamSpan(d);
     return {
       name: d.name,
       apps: d.apps,
       schema,
-      executor: forwardingExecutor(d, headersFor, opts.timeoutMs ?? 10_000),
+      executor: forwardingExecutor(d, post, span),
+      send: directCall(d.name, d.url, post, span),
     };
   });
   assertNoCollisions(own, remotes);

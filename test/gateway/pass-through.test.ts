@@ -27,6 +27,8 @@ const SHOP_SDL = /* GraphQL */ `
     failingRequired: String!
     coded: String
     secret: String @auth
+    garbage: String
+    hollow: String
   }
   type Mutation { addItem(name: String!): Item! }
 `;
@@ -82,6 +84,10 @@ async function startShop(): Promise<Shop> {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       if (!body.includes('_service')) shop.bodies.push(body);
+      // A misbehaving service: an answer that is not JSON, and JSON that is no GraphQL result.
+      if (body.includes('garbage'))
+        return void res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad gateway</h1>');
+      if (body.includes('hollow')) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       const init: RequestInit = { method: req.method ?? 'POST', headers: req.headers as Record<string, string> };
       if (body) init.body = body;
       void Promise.resolve(yoga.fetch(`http://127.0.0.1${req.url ?? '/graphql'}`, init)).then(async (answer) => {
@@ -267,6 +273,15 @@ describe('gateway pass-through: one service’s operation in one call, answered 
     assert.equal(shop.bodies.length - before, batched[0]?.data ? 1 : 0, 'only the allowed operation went down');
     const allowed = await gql<{ secret: string }, object>(gh.url, '{ secret }', {}, { token });
     assert.equal(allowed.data?.secret, 'for members');
+  });
+
+  it('a service answering with no GraphQL result: the same masked error at each root field', async () => {
+    for (const query of ['{ garbage }', '{ hollow }']) {
+      const { passed } = await both(query);
+      assert.equal(codeOf(passed), 'INTERNAL_SERVER_ERROR');
+      assert.equal(passed.errors?.[0]?.message, 'Unexpected error.');
+      assert.deepEqual(passed.errors?.[0]?.path, [query.includes('garbage') ? 'garbage' : 'hollow']);
+    }
   });
 
   // Last: it stops the shop.
