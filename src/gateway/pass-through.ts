@@ -40,6 +40,8 @@ interface Route {
    * the fragments it uses, nothing else (another operation of the document may ask other services).
    */
   readonly body: string;
+  /** The operation's variable names. */
+  readonly variables: readonly string[];
   /** Root selections by response key, for errors the service reports against no field. */
   readonly roots: ReadonlyMap<string, FieldNode[]>;
   readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
@@ -55,7 +57,8 @@ type ExecuteArgs = {
 
 const owned = new WeakMap<
   GraphQLSchema,
-  { owners: RootFieldOwners; routes: WeakMap<DocumentNode, Map<string, Route | null>> }
+  // By operation node, not by operation name: names a client makes up (that match nothing) are not remembered.
+  { owners: RootFieldOwners; routes: WeakMap<OperationDefinitionNode, Route | null> }
 >();
 
 /** Marks `schema` (a stitched gateway schema) as answerable by pass-through for the operations its owners cover. */
@@ -97,9 +100,8 @@ function spreadsOf(set: SelectionSetNode, fragments: ReadonlyMap<string, Fragmen
 }
 
 /** The route of an operation, or null when it is not one service's alone (own fields, introspection, several services, subscriptions). */
-function routeOf(owners: RootFieldOwners, document: DocumentNode, operationName: string | undefined): Route | null {
-  const operation = getOperationAST(document, operationName);
-  if (!operation || operation.operation === 'subscription') return null;
+function routeOf(owners: RootFieldOwners, document: DocumentNode, operation: OperationDefinitionNode): Route | null {
+  if (operation.operation === 'subscription') return null;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const byField = owners[operation.operation];
@@ -123,6 +125,7 @@ function routeOf(owners: RootFieldOwners, document: DocumentNode, operationName:
   return {
     owner,
     operation,
+    variables: (operation.variableDefinitions ?? []).map((v) => v.variable.name.value),
     body: `{"query":${JSON.stringify(print(forwarded))}${name ? `,"operationName":${JSON.stringify(name)}` : ''}`,
     roots,
     fragments,
@@ -199,7 +202,12 @@ function variableErrors(schema: GraphQLSchema, route: Route, variables: Record<s
 async function passThrough(route: Route, args: ExecuteArgs): Promise<ExecutionResult> {
   const invalid = variableErrors(args.schema, route, args.variableValues);
   if (invalid) return { errors: invalid };
-  const variables = args.variableValues;
+  const given = args.variableValues;
+  let variables: Record<string, unknown> | undefined;
+  // Only the variables the operation defines go down (as stitching sends only those it uses).
+  for (const name of route.variables) {
+    if (given && Object.hasOwn(given, name)) (variables ??= {})[name] = given[name];
+  }
   const result = await route.owner.send({
     body: variables ? `${route.body},"variables":${JSON.stringify(variables)}}` : `${route.body}}`,
     operationType: route.operation.operation as 'query' | 'mutation',
@@ -217,16 +225,12 @@ export function usePassThrough(): Plugin {
     onExecute({ args, setExecuteFn }) {
       const gateway = owned.get(args.schema);
       if (!gateway) return;
-      const name = args.operationName ?? undefined;
-      let byName = gateway.routes.get(args.document);
-      if (!byName) {
-        byName = new Map();
-        gateway.routes.set(args.document, byName);
-      }
-      let route = byName.get(name ?? '');
+      const operation = getOperationAST(args.document, args.operationName ?? undefined);
+      if (!operation) return; // execution answers it (no such operation)
+      let route = gateway.routes.get(operation);
       if (route === undefined) {
-        route = routeOf(gateway.owners, args.document, name);
-        byName.set(name ?? '', route);
+        route = routeOf(gateway.owners, args.document, operation);
+        gateway.routes.set(operation, route);
       }
       if (route) {
         const r = route;

@@ -229,6 +229,16 @@ describe('gateway pass-through: one service’s operation in one call, answered 
     assert.equal(calls.length, 0);
   });
 
+  it('only the variables the operation defines go down; an unknown operation name is answered as execution answers it', async () => {
+    const { calls } = await both('query($n: Int!) { items(first: $n) { id } }', { n: 1, smuggled: 'x'.repeat(100) });
+    assert.deepEqual(JSON.parse(calls[0]!).variables, { n: 1 });
+    for (let i = 0; i < 3; i++) {
+      const { passed, calls: none } = await both('query Q { coded }', {}, `Nope${i}`);
+      assert.equal(passed.errors?.[0]?.message, 'Could not determine what operation to execute.');
+      assert.equal(none.length, 0);
+    }
+  });
+
   it('a mutation runs once, with the same answer', async () => {
     const added = shop.added;
     const { passed, calls } = await both('mutation { addItem(name: "lamp") { name price } }');
