@@ -206,7 +206,9 @@ async function passThrough(route: Route, args: ExecuteArgs): Promise<ExecutionRe
   let variables: Record<string, unknown> | undefined;
   // Only the variables the operation defines go down (as stitching sends only those it uses).
   for (const name of route.variables) {
-    if (given && Object.hasOwn(given, name)) (variables ??= {})[name] = given[name];
+    if (!given || !Object.hasOwn(given, name)) continue;
+    variables ??= {};
+    variables[name] = given[name];
   }
   const result = await route.owner.send({
     body: variables ? `${route.body},"variables":${JSON.stringify(variables)}}` : `${route.body}}`,

@@ -4,6 +4,7 @@
 // Called through the module object (not named imports), so a test can count signature checks.
 import nodeCrypto, { type KeyObject } from 'node:crypto';
 import type { AppConfig, SigningAlgorithm } from '../config/index.js';
+import { ed25519 } from './ed25519.js';
 import { CLOCK_TOLERANCE_S, MAX_TOKEN_LENGTH, TOKEN_TYPE, toVerified } from './access-token.js';
 import { KID_PATTERN } from './keys.js';
 import type { VerifiedToken } from './types.js';
@@ -72,7 +73,7 @@ function signatureValid(alg: SigningAlgorithm, key: KeyObject, input: Buffer, si
   try {
     switch (alg) {
       case 'EdDSA':
-        return key.asymmetricKeyType === 'ed25519' && nodeCrypto.verify(null, input, key, signature);
+        return ed25519.verify(key, input, signature); // libsodium when installed (ed25519.ts)
       case 'ES256':
         return (
           key.asymmetricKeyType === 'ec' &&

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import nodeCrypto, { createPublicKey } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it, mock } from 'node:test';
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { AppConfig } from '../../src/config/index.js';
+import { ed25519 } from '../../src/tokens/ed25519.js';
 import { createTokenService, type TokenService } from '../../src/tokens/index.js';
 import { coreDeps, type TestDeps } from '../helpers/deps.js';
 import { recordingDeps } from './commands.js';
@@ -311,8 +312,8 @@ describe('access tokens', () => {
   it('caches verified tokens: a hit costs no signature check and no database round trip', async () => {
     const a = app('ed');
     const { token } = await watched.issue(a, subject);
-    // First sight checks the signature with node:crypto, synchronously (local-verify.ts); never WebCrypto.
-    const verifySpy = mock.method(nodeCrypto, 'verify');
+    // First sight checks the signature synchronously (local-verify.ts, Ed25519 by ed25519.ts); never WebCrypto.
+    const verifySpy = mock.method(ed25519, 'verify');
     const subtleSpy = mock.method(crypto.subtle, 'verify');
     const importSpy = mock.method(crypto.subtle, 'importKey');
     try {
