@@ -68,7 +68,7 @@ export async function loginScenario(ctx: BenchContext): Promise<Row[]> {
     }
     return lat;
   };
-  const ms = Math.max(1500, ctx.config.roundMs * 2.5);
+  const ms = ctx.config.burstMs;
   const rawVerify = async () => {
     let done = 0;
     const t0 = performance.now();
