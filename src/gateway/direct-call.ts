@@ -1,6 +1,6 @@
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import type { GatehouseContext } from '../graphql/index.js';
-import type { SignedPost } from './forward.js';
+import type { SignedPost } from './signed-post.js';
 import type { DownstreamAnswer } from './http-fetch.js';
 
 /** One operation for a downstream service, already serialised as its GraphQL-over-HTTP body. */

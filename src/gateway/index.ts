@@ -1,4 +1,4 @@
-export { createHeadersFor, type HeadersFor, signingFetch } from './forward.js';
+export { createHeadersFor, type HeadersFor } from './forward.js';
 export { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
 export { DownstreamUnavailableError, type LoadedDownstream, type LoadOptions, loadDownstreamSdl } from './load.js';
 export { enablePassThrough, type RootFieldOwners, usePassThrough } from './pass-through.js';

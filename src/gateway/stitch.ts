@@ -13,9 +13,10 @@ import {
 import { errorCodeOf, failSpan, inSpan, SpanKind } from '../observability/index.js';
 import { SERVED_APPS_EXTENSION } from '../vocabulary/index.js';
 import { type DownstreamSpan, directCall } from './direct-call.js';
-import { type HeadersFor, type SignedPost, signedPost, signingFetch } from './forward.js';
+import type { HeadersFor } from './forward.js';
 import type { LoadedDownstream } from './load.js';
 import { enablePassThrough, type RootFieldOwner } from './pass-through.js';
+import { type SignedPost, signedPost, signingFetch } from './signed-post.js';
 import { DownstreamSdlError, prepareDownstreamSdl } from './sdl.js';
 
 export interface StitchOptions {

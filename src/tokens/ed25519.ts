@@ -10,15 +10,20 @@ interface Sodium {
   crypto_sign_verify_detached(signature: Buffer, message: Buffer, publicKey: Buffer): boolean;
 }
 
-function loadSodium(): Sodium | undefined {
-  try {
-    return createRequire(import.meta.url)('sodium-native') as Sodium;
-  } catch {
-    return undefined;
+let sodium: Sodium | null | undefined; // undefined: not tried yet; null: not installed
+
+/** Loaded at the first check, not at import: `gatehouse/plugin` imports this module and never verifies with it. */
+function loaded(): Sodium | null {
+  if (sodium === undefined) {
+    try {
+      sodium = createRequire(import.meta.url)('sodium-native') as Sodium;
+    } catch {
+      sodium = null;
+    }
   }
+  return sodium;
 }
 
-const sodium = loadSodium();
 /** The raw 32-byte public key of each KeyObject, exported once. */
 const rawKeys = new WeakMap<KeyObject, Buffer>();
 
@@ -34,11 +39,14 @@ function rawKey(key: KeyObject): Buffer {
 /** Called through this object (not a bare function), so a test can count signature checks. */
 export const ed25519 = {
   /** Which implementation checks signatures in this process. */
-  implementation: sodium ? ('libsodium' as const) : ('node:crypto' as const),
+  implementation(): 'libsodium' | 'node:crypto' {
+    return loaded() ? 'libsodium' : 'node:crypto';
+  },
   /** Whether `signature` (64 bytes) is `key`'s Ed25519 signature of `message`; `key` an ed25519 public KeyObject. */
   verify(key: KeyObject, message: Buffer, signature: Buffer): boolean {
     if (key.asymmetricKeyType !== 'ed25519' || key.type !== 'public' || signature.length !== 64) return false;
-    if (sodium) return sodium.crypto_sign_verify_detached(signature, message, rawKey(key));
+    const lib = loaded();
+    if (lib) return lib.crypto_sign_verify_detached(signature, message, rawKey(key));
     return nodeCrypto.verify(null, message, key, signature);
   },
 };
