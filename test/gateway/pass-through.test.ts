@@ -143,7 +143,10 @@ describe('gateway pass-through: one service’s operation in one call, answered 
     shop = await startShop();
     gh = await startGatehouse({
       manifest: {
-        apps: [{ slug: 'test', auth: { users: { allow_registration: true } } }],
+        apps: [
+          { slug: 'test', auth: { users: { allow_registration: true } } },
+          { slug: 'locked', auth: { users: { allow_registration: true }, policy: { required: true } } },
+        ],
         downstream: [{ name: 'shop', url: shop.url }],
       },
     });
@@ -292,6 +295,37 @@ describe('gateway pass-through: one service’s operation in one call, answered 
       assert.equal(passed.errors?.[0]?.message, 'Unexpected error.');
       assert.deepEqual(passed.errors?.[0]?.path, [query.includes('garbage') ? 'garbage' : 'hollow']);
     }
+  });
+
+  it('an app with policy.required: every downstream root field needs a token there, before any call', async () => {
+    const before = shop.bodies.length;
+    const refused = await fetch(gh.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gatehouse-app': 'locked' },
+      body: JSON.stringify({ query: '{ coded a: items(first: 1) { id } }' }),
+    }).then((r) => r.json() as Promise<Answer>);
+    assert.equal(refused.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    assert.equal(shop.bodies.length, before, 'nothing went down');
+    const member = await registerUser(gh.url, { headers: { 'x-gatehouse-app': 'locked' } });
+    const allowed = await fetch(gh.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-gatehouse-app': 'locked',
+        authorization: `Bearer ${member.accessToken}`,
+      },
+      body: JSON.stringify({ query: '{ coded }' }),
+    }).then((r) => r.json() as Promise<Answer>);
+    assert.deepEqual(allowed.data, { coded: 'open' });
+    assert.equal(shop.bodies.length, before + 1);
+    // The other app's token is no key to this one.
+    const crossed = await fetch(gh.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gatehouse-app': 'locked', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ coded }' }),
+    }).then((r) => r.json() as Promise<Answer>);
+    assert.equal(crossed.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    assert.equal(shop.bodies.length, before + 1);
   });
 
   // Last: it stops the shop.
