@@ -42,6 +42,8 @@ export interface Summary {
   byFunction: Map<string, number>;
   /** Inclusive time under frames matching each marker. */
   inclusive: Map<string, number>;
+  /** With `{ frames: true }`: inclusive time per frame (function + place), each sample once per distinct frame. */
+  byFrame: Map<string, number>;
 }
 
 export interface Marker {
@@ -50,7 +52,12 @@ export interface Marker {
 }
 
 /** Time (ms) per area, per function (self) and under each marker (inclusive), for samples inside `window`. */
-export function summarize(profile: CpuProfile, window: Window, markers: readonly Marker[]): Summary {
+export function summarize(
+  profile: CpuProfile,
+  window: Window,
+  markers: readonly Marker[],
+  opts: { frames?: boolean } = {},
+): Summary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -63,7 +70,13 @@ export function summarize(profile: CpuProfile, window: Window, markers: readonly
     const next = profile.timeDeltas[i + 1] ?? 0;
     self.set(profile.samples[i]!, (self.get(profile.samples[i]!) ?? 0) + next / 1000);
   }
-  const out: Summary = { sampledMs: 0, byArea: new Map(), byFunction: new Map(), inclusive: new Map() };
+  const out: Summary = {
+    sampledMs: 0,
+    byArea: new Map(),
+    byFunction: new Map(),
+    inclusive: new Map(),
+    byFrame: new Map(),
+  };
   const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
   for (const [id, ms] of self) {
     const node = byId.get(id)!;
@@ -71,11 +84,15 @@ export function summarize(profile: CpuProfile, window: Window, markers: readonly
     add(out.byArea, areaOf(node.callFrame), ms);
     add(out.byFunction, `${node.callFrame.functionName || '(anonymous)'} ${where(node.callFrame)}`, ms);
     const hit = new Set<string>();
+    const frames = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const frame = byId.get(cur)!.callFrame;
       for (const m of markers) if (!hit.has(m.name) && m.match(frame)) hit.add(m.name);
+      if (opts.frames && frame.functionName !== '(idle)' && frame.functionName !== '(root)')
+        frames.add(`${frame.functionName || '(anonymous)'} ${where(frame)}`);
     }
     for (const name of hit) add(out.inclusive, name, ms);
+    for (const key of frames) add(out.byFrame, key, ms);
   }
   return out;
 }
