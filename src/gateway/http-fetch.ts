@@ -44,12 +44,7 @@ export function downstreamClient(): (url: string, init: DownstreamInit) => Promi
   };
 }
 
-/** The same client answering with a Fetch Response (what @graphql-tools/executor-http consumes). */
-export function keepAliveFetch(): (url: string, init: DownstreamInit) => Promise<Response> {
-  const send = downstreamClient();
-  return async (url, init) => toResponse(await send(url, init));
-}
-
+/** A downstream's answer as a Fetch Response (what @graphql-tools/executor-http consumes). */
 export function toResponse({ status, headers: raw, body }: DownstreamAnswer): Response {
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw)) {

@@ -20,6 +20,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { ExecutionArgsLike } from '../enforcement/index.js';
 import type { GatehouseContext } from '../graphql/index.js';
 import type { DirectCall } from './direct-call.js';
 
@@ -46,14 +47,6 @@ interface Route {
   readonly roots: ReadonlyMap<string, FieldNode[]>;
   readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
 }
-
-type ExecuteArgs = {
-  schema: GraphQLSchema;
-  document: DocumentNode;
-  contextValue?: unknown;
-  variableValues?: Record<string, unknown> | null;
-  operationName?: string | null;
-};
 
 const owned = new WeakMap<
   GraphQLSchema,
@@ -199,7 +192,7 @@ function variableErrors(schema: GraphQLSchema, route: Route, variables: Record<s
 }
 
 /** Sends a routed operation to its service and shapes the answer. */
-async function passThrough(route: Route, args: ExecuteArgs): Promise<ExecutionResult> {
+async function passThrough(route: Route, args: ExecutionArgsLike): Promise<ExecutionResult> {
   const invalid = variableErrors(args.schema, route, args.variableValues);
   if (invalid) return { errors: invalid };
   const given = args.variableValues;
@@ -220,7 +213,7 @@ async function passThrough(route: Route, args: ExecuteArgs): Promise<ExecutionRe
 
 /**
  * The plugin: in gateway mode, an operation that is one downstream service's alone goes to it in one
- * call (decided once per parsed document and operation name). Anything else runs on the stitched schema.
+ * call (decided once per operation node of a parsed document). Anything else runs on the stitched schema.
  */
 export function usePassThrough(): Plugin {
   return {
@@ -236,7 +229,7 @@ export function usePassThrough(): Plugin {
       }
       if (route) {
         const r = route;
-        setExecuteFn((a) => passThrough(r, a as ExecuteArgs));
+        setExecuteFn((a) => passThrough(r, a as ExecutionArgsLike));
       }
     },
   };

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { keepAliveFetch } from '../../src/gateway/http-fetch.js';
+import { type DownstreamInit, downstreamClient, toResponse } from '../../src/gateway/http-fetch.js';
+
+/** The client as executor-http sees it: answering with a Fetch Response. */
+function keepAliveFetch() {
+  const send = downstreamClient();
+  return async (url: string, init: DownstreamInit) => toResponse(await send(url, init));
+}
 
 describe('downstream fetch over a keep-alive agent', () => {
   let server: Server;
