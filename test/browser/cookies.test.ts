@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Plugin } from 'graphql-yoga';
 import type { Browser } from 'playwright-core';
 import { projectRoot } from '../../src/paths.js';
-import { ensureChromium, launchChromium } from '../helpers/browser.js';
+import { BrowserLog, ensureChromium, launchChromium } from '../helpers/browser.js';
 import { startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
 import { testManifest } from '../helpers/manifest.js';
 
@@ -20,7 +20,7 @@ const csrf = () => document.cookie.split('; ').find((c) => c.startsWith('__Host-
 async function gql(query, variables) {
   const headers = { 'content-type': 'application/json' };
   if (csrf()) headers['x-csrf-token'] = decodeURIComponent(csrf());
-  const res = await fetch('/graphql', { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify({ query, variables }) });
+  const res = await fetch('/graphql', { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(15000) });
   return { status: res.status, body: await res.json() };
 }
 window.gql = gql;
@@ -39,9 +39,9 @@ const evilPage = (target: string) => `<!doctype html><html><body><h1>evil</h1>
 window.tryFetch = async () => {
   const token = document.cookie.split('; ').find((c) => c.startsWith('__Host-gh_csrf='))?.slice(15) ?? '';
   try {
-    const res = await fetch(${JSON.stringify(target)}, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(token) }, body: JSON.stringify({ query: 'mutation { logout }' }) });
+    const res = await fetch(${JSON.stringify(target)}, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(token) }, body: JSON.stringify({ query: 'mutation { logout }' }), signal: AbortSignal.timeout(15000) });
     return 'status ' + res.status + ' ' + (await res.text());
-  } catch (e) { return 'blocked: ' + e.message; }
+  } catch (e) { return (e.name === 'TimeoutError' ? 'no answer: ' : 'blocked: ') + e.message; }
 };
 </script></body></html>`;
 
@@ -67,6 +67,7 @@ describe('cookie mode in a real browser', async () => {
   let browser: Browser;
   let evil: Server;
   let evilOrigin: string;
+  const log = new BrowserLog();
   before(async () => {
     gh = await startGatehouse({
       manifest: testManifest({
@@ -81,9 +82,12 @@ describe('cookie mode in a real browser', async () => {
     });
     await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
     evilOrigin = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
-    browser = await launchChromium(chromiumPath);
+    browser = await launchChromium(chromiumPath, log);
   });
   after(async () => {
+    const dir = join(projectRoot(), 'test-artifacts');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'browser-cookie-flow.log'), `${log.tail(400)}\n`);
     await browser?.close();
     // Chromium's keep-alive sockets to the other origin would hold close() open.
     evil?.closeAllConnections();
@@ -91,12 +95,21 @@ describe('cookie mode in a real browser', async () => {
     await gh?.close();
   });
 
-  it('logs in through cookies, calls me, refreshes, refuses another origin, logs out', {
-    timeout: 120_000,
-  }, async () => {
+  it(
+    'logs in through cookies, calls me, refreshes, refuses another origin, logs out',
+    {
+      timeout: 120_000,
+    },
+    () => withinOrReport(90_000, log, flow),
+  );
+
+  async function flow() {
     // Gatehouse sends `CSP: default-src 'none'` on everything it serves (it serves no pages);
     // the test page it serves here needs its inline script.
     const context = await browser.newContext({ bypassCSP: true });
+    log.watch(context);
+    // Every wait bounded, so a stall fails with the step that stalled instead of the test's timeout.
+    context.setDefaultTimeout(20_000);
     const page = await context.newPage();
     await page.goto(`${gh.origin}/app`);
     type R = {
@@ -143,7 +156,7 @@ describe('cookie mode in a real browser', async () => {
     const fetched = await evilPageTab.evaluate(() => (window as unknown as { tryFetch(): Promise<string> }).tryFetch());
     assert.match(fetched, /^blocked: |^status 403/);
     await Promise.all([
-      evilPageTab.waitForNavigation(),
+      evilPageTab.waitForURL(`${gh.url}`),
       evilPageTab.evaluate(() => (document.getElementById('f') as HTMLFormElement).submit()),
     ]);
     const answer = JSON.parse((await evilPageTab.textContent('body')) ?? '{}') as {
@@ -191,5 +204,24 @@ describe('cookie mode in a real browser', async () => {
     await mkdir(dir, { recursive: true });
     await page.screenshot({ path: join(dir, 'browser-cookie-flow.png') });
     await context.close();
-  });
+  }
 });
+
+/** Runs `body`, failing after `ms` with what the browser did last (a stall in an unbounded call shows where). */
+async function withinOrReport(ms: number, log: BrowserLog, body: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the browser flow stalled for ${ms} ms; last events:\n${log.tail()}`)),
+      ms,
+    );
+  });
+  try {
+    await Promise.race([body(), stalled]);
+  } catch (err) {
+    process.stderr.write(`# browser log, last events:\n${log.tail()}\n`);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}

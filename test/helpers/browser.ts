@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 
 const run = promisify(execFile);
 export const CHROMIUM = '/usr/bin/chromium';
@@ -33,9 +33,38 @@ export async function ensureChromium(): Promise<string | undefined> {
   return (await present()) ? CHROMIUM : undefined;
 }
 
-/** Headless Chromium as root on a machine with no outside network: no sandbox, no background traffic. */
-export function launchChromium(executablePath: string): Promise<Browser> {
-  return chromium.launch({
+/**
+ * What the browser did, newest last: every Playwright call as it starts and ends, and every request,
+ * answer, failure and crash. A test that stalls reports this, so a stall names its step.
+ */
+export class BrowserLog {
+  readonly #lines: string[] = [];
+  readonly #start = performance.now();
+  add(line: string): void {
+    this.#lines.push(`${(performance.now() - this.#start).toFixed(0).padStart(6)} ms ${line}`);
+    if (this.#lines.length > 400) this.#lines.shift();
+  }
+  tail(n = 60): string {
+    return this.#lines.slice(-n).join('\n');
+  }
+  /** Network events of a context (and its pages) into the log. */
+  watch(context: BrowserContext): void {
+    context.on('request', (r) => this.add(`request ${r.method()} ${r.url()}`));
+    context.on('response', (r) => this.add(`response ${r.status()} ${r.request().method()} ${r.url()}`));
+    context.on('requestfailed', (r) => this.add(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
+    context.on('page', (p) => {
+      p.on('crash', () => this.add(`page crashed: ${p.url()}`));
+      p.on('close', () => this.add(`page closed: ${p.url()}`));
+    });
+  }
+}
+
+/**
+ * Headless Chromium as root on a machine with no outside network: no sandbox, no background traffic,
+ * and no name resolved but loopback's, so nothing can wait on a connection that a closed network drops.
+ */
+export async function launchChromium(executablePath: string, log?: BrowserLog): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath,
     headless: true,
     args: [
@@ -43,11 +72,21 @@ export function launchChromium(executablePath: string): Promise<Browser> {
       '--disable-gpu',
       '--disable-quic',
       '--no-first-run',
+      '--no-proxy-server',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
       '--disable-default-apps',
       '--disable-extensions',
     ],
+    ...(log && {
+      logger: {
+        isEnabled: (name: string) => name === 'api',
+        log: (_name: string, _s: string, m: string | Error) => log.add(String(m)),
+      },
+    }),
   });
+  if (log) browser.on('disconnected', () => log.add('browser disconnected'));
+  return browser;
 }
