@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Request } from 'playwright-core';
 
 const run = promisify(execFile);
 export const CHROMIUM = '/usr/bin/chromium';
@@ -47,11 +47,20 @@ export class BrowserLog {
   tail(n = 60): string {
     return this.#lines.slice(-n).join('\n');
   }
+  /** Requests sent and not yet answered in full (nor failed), by URL. */
+  readonly unanswered = new Map<Request, string>();
   /** Network events of a context (and its pages) into the log. */
   watch(context: BrowserContext): void {
-    context.on('request', (r) => this.add(`request ${r.method()} ${r.url()}`));
+    context.on('request', (r) => {
+      this.unanswered.set(r, `${r.method()} ${r.url()}`);
+      this.add(`request ${r.method()} ${r.url()}`);
+    });
     context.on('response', (r) => this.add(`response ${r.status()} ${r.request().method()} ${r.url()}`));
-    context.on('requestfailed', (r) => this.add(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
+    context.on('requestfinished', (r) => this.unanswered.delete(r));
+    context.on('requestfailed', (r) => {
+      this.unanswered.delete(r);
+      this.add(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText}`);
+    });
     context.on('page', (p) => {
       p.on('crash', () => this.add(`page crashed: ${p.url()}`));
       p.on('close', () => this.add(`page closed: ${p.url()}`));
