@@ -1,3 +1,3 @@
-export { createMailer, type Mailer, type MailMessage } from './mailer.js';
+export { createMailer, type Mailer, type MailMessage, mailFailureReason } from './mailer.js';
 export type { TokenHolder } from './one-time-tokens.js';
 export { type AccountService, createAccountService, type SecondFactor } from './service.js';

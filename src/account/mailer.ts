@@ -11,6 +11,22 @@ export interface MailMessage {
   text: string;
 }
 
+/**
+ * SMTP waits, ms. nodemailer's own defaults (2 min to connect, 10 min of silence) would hold a
+ * request that waits for a message (requestEmailVerification) long past any client's patience.
+ */
+const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+
+/**
+ * Why a message was not sent, for logs, audit details and metrics: nodemailer's error code
+ * (ECONNECTION, ETIMEDOUT, EENVELOPE, EAUTH…) or the file system's, never the message text (an
+ * SMTP server's answer quotes the address).
+ */
+export function mailFailureReason(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,31}$/.test(code) ? code : 'UNKNOWN';
+}
+
 export interface Mailer {
   send(app: AppConfig, message: MailMessage): Promise<void>;
   close(): void;
@@ -29,7 +45,7 @@ export function createMailer(opts: { outboxDir: string; logger: Logger }): Maile
   const transportFor = (url: string) => {
     let t = smtp.get(url);
     if (!t) {
-      t = nodemailer.createTransport(url);
+      t = nodemailer.createTransport({ url, ...SMTP_TIMEOUTS });
       smtp.set(url, t);
     }
     return t;

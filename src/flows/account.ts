@@ -1,6 +1,8 @@
+import { mailFailureReason } from '../account/index.js';
 import type { AppConfig } from '../config/index.js';
 import { InputError, normalizeEmail } from '../identity/index.js';
 import type { VerifiedToken } from '../tokens/index.js';
+import { later } from './after-response.js';
 import { auditAuth } from './audit.js';
 import type { FlowDeps } from './deps.js';
 import { FlowError, forbiddenFlow, rateLimitedFlow } from './errors.js';
@@ -17,7 +19,11 @@ async function ownAccount(s: FlowDeps, app: AppConfig, who: VerifiedToken) {
   return user;
 }
 
-/** Sends the verification message (register, requestEmailVerification) and audits it. */
+/**
+ * Sends the verification message (register, requestEmailVerification) and audits it either way.
+ * A message that could not be sent is SERVICE_UNAVAILABLE: the mail server is a dependency, and
+ * a new request sends a new message (the unsent token is never usable: nobody saw it).
+ */
 export async function sendVerification(
   s: FlowDeps,
   app: AppConfig,
@@ -25,8 +31,27 @@ export async function sendVerification(
   req: RequestInfo,
   sessionId: string | null = null,
 ): Promise<void> {
-  await s.account.sendVerification(app, user);
+  try {
+    await s.account.sendVerification(app, user);
+  } catch (err) {
+    const reason = mailFailed(s, app, 'verification', err);
+    auditAuth(s, app.slug, req, 'email_verification_sent', 'failure', {
+      userId: user.id,
+      sessionId,
+      details: { reason },
+    });
+    throw new FlowError('SERVICE_UNAVAILABLE', 'The message could not be sent, try again later', { status: 503 });
+  }
+  s.metrics.mail(app.slug, 'verification', 'sent');
   auditAuth(s, app.slug, req, 'email_verification_sent', 'success', { userId: user.id, sessionId });
+}
+
+/** Counts and logs a message that was not sent (by its reason's code: no address, no server answer). */
+function mailFailed(s: FlowDeps, app: AppConfig, kind: 'verification' | 'reset', err: unknown): string {
+  const reason = mailFailureReason(err);
+  s.metrics.mail(app.slug, kind, 'failed');
+  s.logger.warn({ app: app.slug, kind, reason }, 'e-mail not sent');
+  return reason;
 }
 
 /** Sends a verification message to the caller's address; false when it is verified already. */
@@ -85,17 +110,23 @@ export async function requestPasswordReset(
     const limit = await s.rateLimiter.hitIp(app, kind, key);
     if (!limit.allowed) throw rateLimitedFlow(limit.retryAfter);
   }
-  void (async () => {
+  // `later`: a stopping instance and the tests wait for it; the answer does not.
+  later(s, 'password reset mail', async () => {
     const user = await s.identity.findByEmail(app.slug, address);
     // Demo accounts keep the manifest's password; anonymous ones have none.
     const eligible = user?.kind === 'PASSWORD' && user.email !== null;
     auditAuth(s, app.slug, req, 'password_reset_requested', eligible ? 'success' : 'denied', {
       userId: user?.id ?? null,
     });
-    if (eligible) await s.account.sendReset(app, { id: user.id, email: user.email! });
-  })().catch((err: unknown) =>
-    s.logger.warn({ err: (err as Error).message, app: app.slug }, 'password reset mail failed'),
-  );
+    if (!eligible) return;
+    try {
+      await s.account.sendReset(app, { id: user.id, email: user.email! });
+    } catch (err) {
+      mailFailed(s, app, 'reset', err);
+      return;
+    }
+    s.metrics.mail(app.slug, 'reset', 'sent');
+  });
   return true;
 }
 

@@ -114,7 +114,13 @@ async function registerUser(s: FlowDeps, app: AppConfig, input: Credentials, req
   await grantRoles(s, app, user.id, roles);
   const result = await startSession(s, app, user, input.deviceId, req);
   auditAuth(s, app.slug, req, 'register', 'success', { userId: user.id, sessionId: result.session.id });
-  if (waiting && user.email) await sendVerification(s, app, { id: user.id, email: user.email }, req);
+  if (waiting && user.email) {
+    const to = { id: user.id, email: user.email };
+    // The account and its session exist whatever the mail server does: its outage must not answer
+    // a registration that happened with an error. A failure is audited and counted by
+    // sendVerification; requestEmailVerification sends a new message.
+    later(s, 'verification mail', () => sendVerification(s, app, to, req, result.session.id).catch(() => {}));
+  }
   return result;
 }
 

@@ -34,6 +34,11 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const login = childrenOf(counter('login_total', 'Login attempts by app and outcome', ['app', 'outcome']));
   const refresh = childrenOf(counter('refresh_total', 'Refresh-token presentations by outcome', ['app', 'outcome']));
   const rateLimited = childrenOf(counter('rate_limited_total', 'Requests refused by a rate limit', ['app', 'kind']));
+  const mail = counter('mail_total', 'Account e-mail by app, kind (verification, reset) and outcome (sent, failed)', [
+    'app',
+    'kind',
+    'outcome',
+  ]);
   const tokenCache = counter('token_cache_total', 'Access-token verification cache lookups', ['result']);
   const cacheHit = tokenCache.labels('hit');
   const cacheMiss = tokenCache.labels('miss');
@@ -72,6 +77,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     revocationLag: (ms) => revocationLag.set(ms / 1000),
     policyRevision: (revision) => policyRevision.set(revision),
     auditDropped: (count) => auditDropped.inc(count),
+    mail: (app, kind, outcome) => mail.labels(app, kind, outcome).inc(),
     graphqlOperation: operation,
   };
 }

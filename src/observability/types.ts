@@ -2,6 +2,8 @@ import type { Registry } from 'prom-client';
 
 export type LoginOutcome = 'success' | 'failure' | 'rate_limited' | 'unavailable';
 export type RefreshOutcome = 'rotated' | 'reused' | 'refused' | 'theft';
+export type MailKind = 'verification' | 'reset';
+export type MailOutcome = 'sent' | 'failed';
 
 /** Request count and latency of one GraphQL operation name; handles are cached, so recording allocates nothing. */
 export interface OperationMetrics {
@@ -22,6 +24,8 @@ export interface Metrics {
   policyRevision(revision: number): void;
   /** Audit events lost: the queue was full, the server refused them, or they were unwritable at shutdown. */
   auditDropped(count: number): void;
+  /** One message handed to SMTP (or the outbox), or one that could not be. */
+  mail(app: string, kind: MailKind, outcome: MailOutcome): void;
   /** Handles for one operation name; past a bound on distinct names, new names share the label `other`. */
   graphqlOperation(name: string): OperationMetrics;
 }

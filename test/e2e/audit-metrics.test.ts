@@ -5,18 +5,10 @@ import { AuditEventsDocument, LoginDocument, LogoutDocument, RefreshDocument } f
 import { startGatehouse, type TestInstance } from '../helpers/gatehouse.js';
 import { codeOf, gql } from '../helpers/graphql.js';
 import { testManifest } from '../helpers/manifest.js';
+import { metric } from '../helpers/metrics.js';
 import { loginUser, registerUser, strongPassword } from '../helpers/users.js';
 
 const AUDITOR = { email: 'auditor@example.test', password: 'Auditor-Passphrase-Lagoon-2024' };
-
-/** The value of one Prometheus sample line (summing every series that matches). */
-async function metric(origin: string, name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`${origin}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(name) && l.includes(labels))
-    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-}
 
 describe('audit trail and metrics of a full flow', () => {
   const clock = new OffsetClock();

@@ -28,6 +28,7 @@ export function countingMetrics(): Metrics & { calls: string[] } {
     revocationLag: () => {},
     policyRevision: rec('policyRevision'),
     auditDropped: rec('auditDropped'),
+    mail: rec('mail'),
     graphqlOperation: (name: string) => ({ observe: (ok: boolean) => rec('graphql')(name, ok) }),
   };
 }

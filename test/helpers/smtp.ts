@@ -15,8 +15,8 @@ export interface SmtpCatcher {
 const recipients = (m: ParsedMail) =>
   (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) => a.value.map((v) => v.address?.toLowerCase()));
 
-/** A real SMTP server on 127.0.0.1 that keeps every message it receives, parsed. */
-export async function startSmtpCatcher(): Promise<SmtpCatcher> {
+/** A real SMTP server on 127.0.0.1 (on `port`, else a free one) that keeps every message it receives, parsed. */
+export async function startSmtpCatcher(port = 0): Promise<SmtpCatcher> {
   const messages: ParsedMail[] = [];
   const waiters: (() => void)[] = [];
   const server = new SMTPServer({
@@ -33,11 +33,15 @@ export async function startSmtpCatcher(): Promise<SmtpCatcher> {
         .catch(done);
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
+  await new Promise<void>((resolve, reject) => {
+    // A listen failure (port taken) rejects; a client's broken connection later is not the test's concern.
+    server.on('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.server.address() as AddressInfo).port;
   const to = (address: string) => messages.filter((m) => recipients(m).includes(address.toLowerCase()));
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://127.0.0.1:${bound}`,
     messages,
     to,
     async next(address, ms = 5000) {
