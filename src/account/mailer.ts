@@ -15,7 +15,8 @@ export interface MailMessage {
  * SMTP waits, ms. nodemailer's own defaults (2 min to connect, 10 min of silence) would hold a
  * request that waits for a message (requestEmailVerification) long past any client's patience.
  */
-const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+export type SmtpTimeouts = typeof SMTP_TIMEOUTS;
 
 /**
  * Why a message was not sent, for logs, audit details and metrics: nodemailer's error code
@@ -37,7 +38,8 @@ export interface Mailer {
  * is rendered by nodemailer all the same and written to `outboxDir` as an .eml file (development),
  * which one log line names when it is first used.
  */
-export function createMailer(opts: { outboxDir: string; logger: Logger }): Mailer {
+export function createMailer(opts: { outboxDir: string; logger: Logger; smtpTimeouts?: SmtpTimeouts }): Mailer {
+  const timeouts = opts.smtpTimeouts ?? SMTP_TIMEOUTS;
   const smtp = new Map<string, Transporter>();
   const render = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   let announced = false;
@@ -45,7 +47,7 @@ export function createMailer(opts: { outboxDir: string; logger: Logger }): Maile
   const transportFor = (url: string) => {
     let t = smtp.get(url);
     if (!t) {
-      t = nodemailer.createTransport({ url, ...SMTP_TIMEOUTS });
+      t = nodemailer.createTransport({ url, ...timeouts });
       smtp.set(url, t);
     }
     return t;
