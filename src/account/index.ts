@@ -1,8 +1,8 @@
 export {
   createMailer,
+  MailError,
   type Mailer,
   type MailMessage,
-  mailFailureReason,
   SMTP_TIMEOUTS,
 } from './mailer.js';
 export type { TokenHolder } from './one-time-tokens.js';

@@ -19,16 +19,23 @@ export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_00
 export type SmtpTimeouts = typeof SMTP_TIMEOUTS;
 
 /**
- * Why a message was not sent, for logs, audit details and metrics: nodemailer's error code
- * (ECONNECTION, ETIMEDOUT, EENVELOPE, EAUTH…) or the file system's, never the message text (an
- * SMTP server's answer quotes the address).
+ * A message that did not go out. `reason` is nodemailer's error code (ECONNECTION, ETIMEDOUT,
+ * EENVELOPE, EAUTH…) or the file system's, for logs, audit details and metrics; never the error's
+ * text, which quotes the address when a server refuses it (that stays on `cause`).
  */
-export function mailFailureReason(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,31}$/.test(code) ? code : 'UNKNOWN';
+export class MailError extends Error {
+  override name = 'MailError';
+  readonly reason: string;
+  constructor(cause: unknown) {
+    const code = (cause as { code?: unknown } | null)?.code;
+    const reason = typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,31}$/.test(code) ? code : 'UNKNOWN';
+    super(`e-mail not sent (${reason})`, { cause });
+    this.reason = reason;
+  }
 }
 
 export interface Mailer {
+  /** Rejects with a MailError only. */
   send(app: AppConfig, message: MailMessage): Promise<void>;
   close(): void;
 }
@@ -53,20 +60,25 @@ export function createMailer(opts: { outboxDir: string; logger: Logger; smtpTime
     return t;
   };
 
+  const toOutbox = async (mail: MailMessage & { from: string }) => {
+    const rendered = await render.sendMail(mail);
+    await mkdir(opts.outboxDir, { recursive: true });
+    const file = join(opts.outboxDir, `${Date.now()}-${randomBytes(4).toString('hex')}.eml`);
+    await writeFile(file, rendered.message as Buffer, { mode: 0o600 });
+    if (!announced) {
+      announced = true;
+      opts.logger.info({ outbox: opts.outboxDir }, 'no SMTP server configured: e-mail goes to the local outbox');
+    }
+  };
+
   return {
     async send(app, message) {
       const mail = { from: app.email.from, ...message };
-      if (app.email.smtpUrl) {
-        await transportFor(app.email.smtpUrl).sendMail(mail);
-        return;
-      }
-      const rendered = await render.sendMail(mail);
-      await mkdir(opts.outboxDir, { recursive: true });
-      const file = join(opts.outboxDir, `${Date.now()}-${randomBytes(4).toString('hex')}.eml`);
-      await writeFile(file, rendered.message as Buffer, { mode: 0o600 });
-      if (!announced) {
-        announced = true;
-        opts.logger.info({ outbox: opts.outboxDir }, 'no SMTP server configured: e-mail goes to the local outbox');
+      try {
+        if (app.email.smtpUrl) await transportFor(app.email.smtpUrl).sendMail(mail);
+        else await toOutbox(mail);
+      } catch (err) {
+        throw new MailError(err);
       }
     },
     close() {

@@ -1,6 +1,7 @@
-import { mailFailureReason } from '../account/index.js';
+import { MailError } from '../account/index.js';
 import type { AppConfig } from '../config/index.js';
 import { InputError, normalizeEmail } from '../identity/index.js';
+import type { MailKind } from '../observability/index.js';
 import type { VerifiedToken } from '../tokens/index.js';
 import { later } from './after-response.js';
 import { auditAuth } from './audit.js';
@@ -34,6 +35,7 @@ export async function sendVerification(
   try {
     await s.account.sendVerification(app, user);
   } catch (err) {
+    if (!(err instanceof MailError)) throw err; // the database's outage is answered as such
     const reason = mailFailed(s, app, 'verification', err);
     auditAuth(s, app.slug, req, 'email_verification_sent', 'failure', {
       userId: user.id,
@@ -46,12 +48,11 @@ export async function sendVerification(
   auditAuth(s, app.slug, req, 'email_verification_sent', 'success', { userId: user.id, sessionId });
 }
 
-/** Counts and logs a message that was not sent (by its reason's code: no address, no server answer). */
-function mailFailed(s: FlowDeps, app: AppConfig, kind: 'verification' | 'reset', err: unknown): string {
-  const reason = mailFailureReason(err);
+/** Counts and logs a message that was not sent, by its reason's code (no address, no server answer). */
+function mailFailed(s: FlowDeps, app: AppConfig, kind: MailKind, err: MailError): string {
   s.metrics.mail(app.slug, kind, 'failed');
-  s.logger.warn({ app: app.slug, kind, reason }, 'e-mail not sent');
-  return reason;
+  s.logger.warn({ app: app.slug, kind, reason: err.reason }, 'e-mail not sent');
+  return err.reason;
 }
 
 /** Sends a verification message to the caller's address; false when it is verified already. */
@@ -122,6 +123,7 @@ export async function requestPasswordReset(
     try {
       await s.account.sendReset(app, { id: user.id, email: user.email! });
     } catch (err) {
+      if (!(err instanceof MailError)) throw err; // logged by `later`
       mailFailed(s, app, 'reset', err);
       return;
     }

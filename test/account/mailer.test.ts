@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
-import { createMailer, mailFailureReason, SMTP_TIMEOUTS } from '../../src/account/index.js';
+import { createMailer, MailError, SMTP_TIMEOUTS } from '../../src/account/index.js';
 import { freePort } from '../../src/embedded-db/index.js';
 import { createLogger } from '../../src/observability/index.js';
 import { manifestFrom, testManifest } from '../helpers/manifest.js';
@@ -29,12 +29,13 @@ const listen = (server: Server | SMTPServer) =>
     server.listen(0, '127.0.0.1', () => resolve((s.address() as { port: number }).port));
   });
 
-/** The rejection of `p` and how long it took. */
-async function failure(p: Promise<unknown>): Promise<{ err: unknown; ms: number }> {
+/** The MailError `p` rejects with, and how long it took. */
+async function failure(p: Promise<unknown>): Promise<{ err: MailError; ms: number }> {
   const t0 = performance.now();
   try {
     await p;
   } catch (err) {
+    assert.ok(err instanceof MailError, String(err));
     return { err, ms: performance.now() - t0 };
   }
   assert.fail('expected the send to fail');
@@ -50,7 +51,7 @@ describe('mailer', () => {
     const port = await listen(silent);
     try {
       const { err, ms } = await failure(mailer.send(appAt(`smtp://127.0.0.1:${port}`), message));
-      assert.equal(mailFailureReason(err), 'ETIMEDOUT', String(err));
+      assert.equal(err.reason, 'ETIMEDOUT', String(err.cause));
       assert.ok(ms >= 250 && ms < 3000, `failed after ${ms.toFixed(0)} ms (greeting timeout 300 ms)`);
     } finally {
       for (const s of sockets) s.destroy();
@@ -60,8 +61,7 @@ describe('mailer', () => {
 
   it('a closed port fails at once, with a code', async () => {
     const { err, ms } = await failure(mailer.send(appAt(`smtp://127.0.0.1:${await freePort()}`), message));
-    assert.match(mailFailureReason(err), /^E[A-Z]+$/, String(err));
-    assert.notEqual(mailFailureReason(err), 'UNKNOWN');
+    assert.match(err.reason, /^E[A-Z]+$/, String(err.cause));
     assert.ok(ms < 3000, `${ms.toFixed(0)} ms`);
   });
 
@@ -77,8 +77,9 @@ describe('mailer', () => {
     const port = await listen(refusing);
     try {
       const { err } = await failure(mailer.send(appAt(`smtp://127.0.0.1:${port}`), message));
-      assert.match(String((err as Error).message), /someone@example\.test/, 'the server quoted it');
-      assert.equal(mailFailureReason(err), 'EENVELOPE');
+      assert.match(String((err.cause as Error).message), /someone@example\.test/, 'the server quoted it');
+      assert.equal(err.reason, 'EENVELOPE');
+      assert.doesNotMatch(err.message, /someone/);
     } finally {
       await new Promise((r) => refusing.close(() => r(undefined)));
     }
@@ -97,8 +98,8 @@ describe('mailer', () => {
     }
   });
 
-  it('a reason is a short upper-case code or UNKNOWN, whatever was thrown', () => {
-    assert.equal(mailFailureReason(Object.assign(new Error('x'), { code: 'ECONNECTION' })), 'ECONNECTION');
+  it('a MailError reason is a short upper-case code or UNKNOWN, whatever was thrown', () => {
+    assert.equal(new MailError(Object.assign(new Error('x'), { code: 'ECONNECTION' })).reason, 'ECONNECTION');
     for (const odd of [
       null,
       undefined,
@@ -108,6 +109,6 @@ describe('mailer', () => {
       { code: 'lower' },
       { code: `E${'X'.repeat(40)}` },
     ])
-      assert.equal(mailFailureReason(odd), 'UNKNOWN');
+      assert.equal(new MailError(odd).reason, 'UNKNOWN');
   });
 });
