@@ -21,9 +21,27 @@ async function ownAccount(s: FlowDeps, app: AppConfig, who: VerifiedToken) {
 }
 
 /**
- * Sends the verification message (register, requestEmailVerification) and audits it either way.
- * A message that could not be sent is SERVICE_UNAVAILABLE: the mail server is a dependency, and
- * a new request sends a new message (the unsent token is never usable: nobody saw it).
+ * One message out, counted either way; a failure is logged by its reason's code (never the
+ * address or the server's answer). Only a MailError is a message not sent: anything else (the
+ * database, while the token was issued) propagates as what it is. Returns the failure, if any.
+ */
+async function deliver(s: FlowDeps, app: AppConfig, kind: MailKind, send: () => Promise<void>) {
+  try {
+    await send();
+  } catch (err) {
+    if (!(err instanceof MailError)) throw err;
+    s.metrics.mail(app.slug, kind, 'failed');
+    s.logger.warn({ app: app.slug, kind, reason: err.reason }, 'e-mail not sent');
+    return err;
+  }
+  s.metrics.mail(app.slug, kind, 'sent');
+  return null;
+}
+
+/**
+ * Sends the verification message (register, requestEmailVerification) and audits it either way;
+ * false when it could not be sent (a new request sends a new message: the unsent token is never
+ * usable, nobody saw it).
  */
 export async function sendVerification(
   s: FlowDeps,
@@ -31,28 +49,14 @@ export async function sendVerification(
   user: { id: string; email: string },
   req: RequestInfo,
   sessionId: string | null = null,
-): Promise<void> {
-  try {
-    await s.account.sendVerification(app, user);
-  } catch (err) {
-    if (!(err instanceof MailError)) throw err; // the database's outage is answered as such
-    const reason = mailFailed(s, app, 'verification', err);
-    auditAuth(s, app.slug, req, 'email_verification_sent', 'failure', {
-      userId: user.id,
-      sessionId,
-      details: { reason },
-    });
-    throw new FlowError('SERVICE_UNAVAILABLE', 'The message could not be sent, try again later', { status: 503 });
-  }
-  s.metrics.mail(app.slug, 'verification', 'sent');
-  auditAuth(s, app.slug, req, 'email_verification_sent', 'success', { userId: user.id, sessionId });
-}
-
-/** Counts and logs a message that was not sent, by its reason's code (no address, no server answer). */
-function mailFailed(s: FlowDeps, app: AppConfig, kind: MailKind, err: MailError): string {
-  s.metrics.mail(app.slug, kind, 'failed');
-  s.logger.warn({ app: app.slug, kind, reason: err.reason }, 'e-mail not sent');
-  return err.reason;
+): Promise<boolean> {
+  const failed = await deliver(s, app, 'verification', () => s.account.sendVerification(app, user));
+  auditAuth(s, app.slug, req, 'email_verification_sent', failed ? 'failure' : 'success', {
+    userId: user.id,
+    sessionId,
+    ...(failed ? { details: { reason: failed.reason } } : {}),
+  });
+  return !failed;
 }
 
 /** Sends a verification message to the caller's address; false when it is verified already. */
@@ -67,7 +71,10 @@ export async function requestEmailVerification(
   if (user.emailVerified) return false;
   const limit = await s.rateLimiter.hitIp(app, 'reset_address', `verify:${user.email}`);
   if (!limit.allowed) throw rateLimitedFlow(limit.retryAfter);
-  await sendVerification(s, app, { id: user.id, email: user.email }, req, who.sessionId);
+  // The mail server is a dependency: its outage is SERVICE_UNAVAILABLE, as the database's is.
+  if (!(await sendVerification(s, app, { id: user.id, email: user.email }, req, who.sessionId))) {
+    throw new FlowError('SERVICE_UNAVAILABLE', 'The message could not be sent, try again later', { status: 503 });
+  }
   return true;
 }
 
@@ -119,15 +126,7 @@ export async function requestPasswordReset(
     auditAuth(s, app.slug, req, 'password_reset_requested', eligible ? 'success' : 'denied', {
       userId: user?.id ?? null,
     });
-    if (!eligible) return;
-    try {
-      await s.account.sendReset(app, { id: user.id, email: user.email! });
-    } catch (err) {
-      if (!(err instanceof MailError)) throw err; // logged by `later`
-      mailFailed(s, app, 'reset', err);
-      return;
-    }
-    s.metrics.mail(app.slug, 'reset', 'sent');
+    if (eligible) await deliver(s, app, 'reset', () => s.account.sendReset(app, { id: user.id, email: user.email! }));
   });
   return true;
 }

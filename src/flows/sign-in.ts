@@ -117,13 +117,9 @@ async function registerUser(s: FlowDeps, app: AppConfig, input: Credentials, req
   if (waiting && user.email) {
     const to = { id: user.id, email: user.email };
     // The account and its session exist whatever the mail server does: its outage must not answer
-    // a registration that happened with an error. sendVerification audits and counts a message not
-    // sent (its FlowError is for a caller, of which there is none here); anything else `later` logs.
-    later(s, 'verification mail', () =>
-      sendVerification(s, app, to, req, result.session.id).catch((err: unknown) => {
-        if (!(err instanceof FlowError)) throw err;
-      }),
-    );
+    // a registration that happened with an error. A message not sent is audited and counted;
+    // requestEmailVerification sends a new one.
+    later(s, 'verification mail', () => sendVerification(s, app, to, req, result.session.id));
   }
   return result;
 }
